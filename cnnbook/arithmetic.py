@@ -1,0 +1,184 @@
+"""Conv-net arithmetic: output sizes, parameter counts and per-layer tables.
+
+The formulas are the lecture's, with W1 the input width, F the filter size,
+S the stride, P the zero padding and K the number of filters:
+
+    conv:  W2 = (W1 − F + 2P)/S + 1       params = F·F·D1·K + K
+    pool:  W2 = (W1 − F)/S + 1            params = 0
+
+A size that is not a whole number means the filter does not fit the input;
+the functions here raise `ValueError` with the numbers put into the formula.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+# Layers whose output is a reshaped view of their input: no new activations.
+VIEW_LAYERS = frozenset({"Flatten", "Reshape", "Dropout", "SpatialDropout2D", "Identity"})
+
+
+def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        kind = "positive" if minimum == 1 else "non-negative"
+        raise ValueError(f"{name} must be a {kind} integer, not {value!r}")
+    return int(value)
+
+
+def _fitting_size(formula: str, numbers: str, numerator: int, stride: int) -> int:
+    if numerator < 0:
+        raise ValueError(f"the filter is larger than the (padded) input: {formula} = "
+                         f"{numbers} has a negative numerator {numerator}")
+    size = Fraction(numerator, stride) + 1
+    if size.denominator != 1:
+        raise ValueError(f"the filter does not fit: {formula} = {numbers} = "
+                         f"{float(size):.2f}, not a whole number")
+    return int(size)
+
+
+def conv_output_size(n: int, f: int, stride: int = 1, pad: int = 0) -> int:
+    """Output width of a convolution: W2 = (W1 − F + 2P)/S + 1.
+
+    >>> conv_output_size(7, 3, stride=2)
+    3
+    >>> conv_output_size(7, 3, stride=3)
+    Traceback (most recent call last):
+    ValueError: the filter does not fit: (W1 − F + 2P)/S + 1 = (7 − 3 + 2·0)/3 + 1 = 2.33, ...
+    """
+    n, f = _positive_int("n", n), _positive_int("f", f)
+    stride, pad = _positive_int("stride", stride), _positive_int("pad", pad, minimum=0)
+    return _fitting_size("(W1 − F + 2P)/S + 1", f"({n} − {f} + 2·{pad})/{stride} + 1",
+                         n - f + 2 * pad, stride)
+
+
+def pool_output_size(n: int, f: int, stride: int) -> int:
+    """Output width of a pooling layer: W2 = (W1 − F)/S + 1."""
+    n, f, stride = _positive_int("n", n), _positive_int("f", f), _positive_int("stride", stride)
+    return _fitting_size("(W1 − F)/S + 1", f"({n} − {f})/{stride} + 1", n - f, stride)
+
+
+def same_padding(f: int) -> int:
+    """Zero padding that keeps the size at stride 1: P = (F − 1)/2 (odd F only)."""
+    f = _positive_int("f", f)
+    if f % 2 == 0:
+        raise ValueError(f"(F − 1)/2 = ({f} − 1)/2 = {(f - 1) / 2} is not a whole number: "
+                         "size-preserving padding needs an odd filter size")
+    return (f - 1) // 2
+
+
+def conv_params(f: int, depth_in: int, k: int, bias: bool = True) -> int:
+    """Weights of a conv layer of K filters F×F×D1: F·F·D1·K (+ K biases)."""
+    f, depth_in, k = (_positive_int(name, v) for name, v in
+                      (("f", f), ("depth_in", depth_in), ("k", k)))
+    return f * f * depth_in * k + (k if bias else 0)
+
+
+def conv_output_shape(shape: Sequence[int], f: int, k: int, stride: int = 1,
+                      pad: int = 0) -> tuple[int, int, int]:
+    """Output volume (H2, W2, K) of K filters F×F over an input volume (H1, W1, D1)."""
+    height, width, _depth = shape
+    return (conv_output_size(height, f, stride, pad), conv_output_size(width, f, stride, pad),
+            _positive_int("k", k))
+
+
+# ------------------------------------------------------------- layer tables
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One layer: its output shape, the activations it stores, its weights."""
+
+    name: str
+    kind: str
+    output_shape: tuple[int, ...]
+    activations: int
+    params: int
+    is_view: bool = False  # a reshape of its input: stores nothing new
+
+    @property
+    def stored_activations(self) -> int:
+        return 0 if self.is_view else self.activations
+
+
+@dataclass(frozen=True)
+class LayerTable:
+    """Per-layer memory and weights of a model, with totals (see `layer_table`)."""
+
+    rows: tuple[LayerRow, ...]
+
+    @property
+    def total_activations(self) -> int:
+        return sum(row.stored_activations for row in self.rows)
+
+    @property
+    def total_params(self) -> int:
+        return sum(row.params for row in self.rows)
+
+    def forward_bytes(self, bytes_per_value: int = 4) -> int:
+        """Memory for one image's forward activations (float32 by default)."""
+        return self.total_activations * bytes_per_value
+
+    def to_records(self) -> list[dict[str, Any]]:
+        return [{"name": r.name, "kind": r.kind, "output_shape": r.output_shape,
+                 "activations": r.activations, "params": r.params, "is_view": r.is_view}
+                for r in self.rows]
+
+    def to_markdown(self, headers: Sequence[str] = ("layer", "output", "activations",
+                                                    "weights")) -> str:
+        lines = ["| " + " | ".join(headers) + " |", "|---|---|--:|--:|"]
+        for r in self.rows:
+            acts = f"({r.activations:,})" if r.is_view else f"{r.activations:,}"
+            lines.append(f"| {r.name} | {'×'.join(map(str, r.output_shape))} | {acts} | "
+                         f"{r.params:,} |")
+        lines.append(f"| **total** | | **{self.total_activations:,}** | "
+                     f"**{self.total_params:,}** |")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        width = max(len(r.name) for r in self.rows) + 2
+        lines = [f"{'layer':<{width}}{'output':>16}{'activations':>14}{'weights':>14}"]
+        for r in self.rows:
+            acts = f"({r.activations:,})" if r.is_view else f"{r.activations:,}"
+            lines.append(f"{r.name:<{width}}{'×'.join(map(str, r.output_shape)):>16}"
+                         f"{acts:>14}{r.params:>14,}")
+        lines.append(f"{'total':<{width}}{'':>16}{self.total_activations:>14,}"
+                     f"{self.total_params:>14,}")
+        return "\n".join(lines)
+
+
+def _shape_of(tensor: Any) -> tuple[int, ...]:
+    return tuple(int(d) for d in tensor.shape[1:])
+
+
+def _outputs(layer: Any) -> list[Any]:
+    output = layer.output
+    return list(output) if isinstance(output, list | tuple) else [output]
+
+
+def layer_table(model: Any) -> LayerTable:
+    """Rows of (name, output shape, activations, weights) for a built Keras model.
+
+    The input is the first row. Activations count the values a layer outputs
+    per example; reshaping layers (Flatten, Dropout…) are marked as views and
+    left out of the memory total, since they store nothing new.
+    """
+    if not getattr(model, "built", False) or not getattr(model, "inputs", None):
+        raise ValueError("layer_table needs a built model with known inputs "
+                         "(give it an Input, or call it on data once)")
+    names = ["input"] if len(model.inputs) == 1 else [
+        f"input_{i}" for i in range(1, len(model.inputs) + 1)]
+    rows = [LayerRow(name, "InputLayer", _shape_of(tensor), math.prod(_shape_of(tensor)), 0)
+            for name, tensor in zip(names, model.inputs)]
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "InputLayer":
+            continue
+        shapes = [_shape_of(t) for t in _outputs(layer)]
+        rows.append(LayerRow(layer.name, kind, shapes[0], sum(math.prod(s) for s in shapes),
+                             int(layer.count_params()), kind in VIEW_LAYERS))
+    return LayerTable(tuple(rows))
