@@ -173,7 +173,7 @@ def layer_table(model: Any) -> LayerTable:
     names = ["input"] if len(model.inputs) == 1 else [
         f"input_{i}" for i in range(1, len(model.inputs) + 1)]
     rows = [LayerRow(name, "InputLayer", _shape_of(tensor), math.prod(_shape_of(tensor)), 0)
-            for name, tensor in zip(names, model.inputs)]
+            for name, tensor in zip(names, model.inputs, strict=True)]
     for layer in model.layers:
         kind = type(layer).__name__
         if kind == "InputLayer":

@@ -35,7 +35,7 @@ def save_first(splits, spec, out: Path) -> None:
 
 def save_cifar_jpeg(source: Path, out: Path) -> None:
     """Keep the JPEG bytes of the first images in materialize.py's order."""
-    n_keep = dict(zip(("train", "test"), CIFAR10.sample_sizes))
+    n_keep = dict(zip(("train", "test"), CIFAR10.sample_sizes, strict=True))
     rng = np.random.default_rng(0)  # the permutation materialize.py draws
     arrays = {}
     with np.load(source) as f:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # quieter TensorFlow in test output
+
 # Staged full data, as .ci/run provides it; read once before any test isolates the env.
 FULL_DATA_DIR = os.environ.get("CNNBOOK_DATA", "").strip() or None
 ROOT = Path(__file__).resolve().parents[1]

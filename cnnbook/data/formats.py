@@ -36,7 +36,7 @@ _ALLOWED_PICKLE_GLOBALS = frozenset({
 class RestrictedUnpickler(pickle.Unpickler):
     """Unpickler that only rebuilds numpy arrays."""
 
-    def find_class(self, module: str, name: str):  # noqa: ANN201 - pickle API
+    def find_class(self, module: str, name: str):
         if (module, name) in _ALLOWED_PICKLE_GLOBALS:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"refusing to load global {module}.{name}")

@@ -23,8 +23,8 @@ from tqdm import tqdm
 
 from . import download
 from .errors import CorruptDataError, DataError, DataNotFoundError
-from .locate import is_staged
 from .loaders import read_staged
+from .locate import is_staged
 from .specs import CIFAR_FILES, DATASETS, FASHION_FILES, DatasetSpec, get_spec
 
 CIFAR_ARCHIVES = ("cifar-10-python.tar.gz", "cifar-10-batches-py-target_archive")

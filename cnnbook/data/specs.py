@@ -20,8 +20,8 @@ FASHION_FILES = (
     "t10k-images-idx3-ubyte.gz",
     "t10k-labels-idx1-ubyte.gz",
 )
-CIFAR_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
-CIFAR_FILES = CIFAR_BATCHES + ("batches.meta",)
+CIFAR_BATCHES = (*tuple(f"data_batch_{i}" for i in range(1, 6)), "test_batch")
+CIFAR_FILES = (*CIFAR_BATCHES, "batches.meta")
 
 
 @dataclass(frozen=True)

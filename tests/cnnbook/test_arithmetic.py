@@ -1,0 +1,101 @@
+"""cnnbook.arithmetic reproduces the lecture's numbers and rejects what does not fit."""
+
+from __future__ import annotations
+
+import pytest
+
+from cnnbook import arithmetic as ar
+
+
+def test_the_7x7_3x3_walkthrough():
+    assert ar.conv_output_size(7, 3, stride=1) == 5
+    assert ar.conv_output_size(7, 3, stride=2) == 3
+    with pytest.raises(ValueError) as info:
+        ar.conv_output_size(7, 3, stride=3)
+    message = str(info.value)
+    assert "does not fit" in message
+    assert "(W1 − F + 2P)/S + 1 = (7 − 3 + 2·0)/3 + 1 = 2.33" in message
+
+
+def test_padding_keeps_the_size():
+    assert ar.same_padding(3) == 1 and ar.same_padding(5) == 2 and ar.same_padding(7) == 3
+    assert ar.conv_output_size(7, 3, stride=1, pad=1) == 7
+    with pytest.raises(ValueError, match=r"\(F − 1\)/2 = \(4 − 1\)/2 = 1.5"):
+        ar.same_padding(4)
+
+
+def test_the_32x32x3_example_with_ten_5x5_filters():
+    assert ar.conv_output_shape((32, 32, 3), f=5, k=10, stride=1, pad=2) == (32, 32, 10)
+    assert ar.conv_params(5, 3, 10) == 760
+    assert ar.conv_params(5, 3, 10, bias=False) == 750
+
+
+def test_six_5x5_filters_give_28x28x6_and_the_shrinkage():
+    assert ar.conv_output_shape((32, 32, 3), f=5, k=6) == (28, 28, 6)
+    assert ar.conv_output_size(28, 5) == 24
+
+
+def test_pooling_sizes():
+    assert ar.pool_output_size(224, 2, 2) == 112
+    assert ar.pool_output_size(55, 3, 2) == 27  # AlexNet's overlapping pooling
+    with pytest.raises(ValueError, match=r"\(W1 − F\)/S \+ 1 = \(28 − 3\)/2 \+ 1 = 13.50"):
+        ar.pool_output_size(28, 3, 2)
+
+
+@pytest.mark.parametrize(("args", "kwargs"), [
+    ((0, 3), {}), ((7, 0), {}), ((7, 3), {"stride": 0}), ((7, 3), {"pad": -1}),
+    ((7.0, 3), {}), ((True, 3), {}),
+])
+def test_invalid_hyper_parameters_raise_value_error(args, kwargs):
+    with pytest.raises(ValueError, match="must be"):
+        ar.conv_output_size(*args, **kwargs)
+
+
+def test_filter_larger_than_input():
+    with pytest.raises(ValueError, match="larger than"):
+        ar.conv_output_size(3, 5)
+
+
+@pytest.mark.keras
+def test_vgg16_table_reproduces_the_lecture():
+    import keras
+
+    table = ar.layer_table(keras.applications.VGG16(weights=None))
+    assert table.total_params == 138_357_544
+    by_name = {row.name: row for row in table.rows}
+    assert by_name["input"].output_shape == (224, 224, 3)
+    assert by_name["input"].activations == 150_528
+    assert by_name["block1_conv1"].activations == 224 * 224 * 64
+    assert by_name["block1_conv1"].params == 1_792
+    assert by_name["fc1"].params == 7 * 7 * 512 * 4096 + 4096
+    assert by_name["flatten"].is_view and by_name["flatten"].stored_activations == 0
+    # The lecture's rows add up to about 15.2M values, about 61 MB per image in
+    # float32, not its stated "24M × 4 bytes ≈ 93 MB".
+    assert table.total_activations == 15_237_608
+    assert round(table.forward_bytes() / 1e6) == 61
+    assert "138,357,544" in str(table) and "15,237,608" in table.to_markdown()
+
+
+@pytest.mark.keras
+def test_layer_table_on_a_small_sequential_model():
+    import keras
+
+    model = keras.Sequential([keras.Input((32, 32, 3)),
+                              keras.layers.Conv2D(10, 5, padding="same"),
+                              keras.layers.MaxPooling2D(2),
+                              keras.layers.Flatten(),
+                              keras.layers.Dense(10)])
+    table = ar.layer_table(model)
+    assert [r.kind for r in table.rows] == ["InputLayer", "Conv2D", "MaxPooling2D", "Flatten",
+                                            "Dense"]
+    assert table.rows[1].output_shape == (32, 32, 10) and table.rows[1].params == 760
+    assert table.total_params == model.count_params()
+    assert table.to_records()[2]["output_shape"] == (16, 16, 10)
+
+
+@pytest.mark.keras
+def test_layer_table_needs_a_built_model():
+    import keras
+
+    with pytest.raises(ValueError, match="built model"):
+        ar.layer_table(keras.Sequential([keras.layers.Dense(3)]))
