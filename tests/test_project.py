@@ -1,0 +1,141 @@
+"""Project-level promises: the README's commands, the pins, CI, and clean notebooks."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def quick_start_commands() -> dict[str, str]:
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    labels = re.findall(r"^\((a|b)\) ", section, flags=re.M)
+    blocks = re.findall(r"```bash\n(.+?)\n```", section, flags=re.S)
+    assert labels == ["a", "b"] and len(blocks) == 2, "README needs exactly commands (a) and (b)"
+    assert all("\n" not in block for block in blocks), "each command is one copy-paste line"
+    return dict(zip(labels, blocks, strict=True))
+
+
+def test_readme_commands_build_the_book_and_run_the_tests():
+    commands = quick_start_commands()
+    assert "python3.11 -m venv" in commands["a"] and commands["a"].endswith("jupyter-book build .")
+    assert commands["b"].endswith("python -m pytest")
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert quick_start_commands()["b"] in ci.splitlines()
+
+
+def test_readme_explains_offline_staging():
+    assert "python -m cnnbook data prepare --dest" in README
+    assert "CNNBOOK_DATA" in README
+
+
+def _pins(name: str) -> dict[str, str]:
+    pins = {}
+    for raw in (ROOT / name).read_text().splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or line.startswith("-r"):
+            continue
+        requirement = line.split(";", 1)[0].strip()
+        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+\-]+", requirement), \
+            f"{name}: {raw!r} is not pinned to an exact version"
+        package, version = requirement.split("==")
+        pins[re.sub(r"[-_.]+", "-", package.split("[")[0]).lower()] = version
+    return pins
+
+
+def test_requirements_pin_the_whole_course_stack():
+    pins = _pins("requirements.txt")
+    for package in ("jupyter-book", "nbgrader", "papermill", "keras", "tensorflow-cpu",
+                    "tensorflow", "matplotlib", "ipywidgets", "jupyter-cache",
+                    "sphinxcontrib-bibtex", "dask", "distributed", "dask-jobqueue", "tqdm",
+                    "rich", "playwright", "ruff", "pytest", "numpy", "pillow"):
+        assert package in pins, f"{package} missing from requirements.txt"
+    assert pins["jupyter-book"].startswith("1.")
+    assert pins["keras"].startswith("3.")
+    assert pins["tensorflow"] == pins["tensorflow-cpu"]
+
+
+def test_tensorflow_cpu_is_only_for_linux_x86_64():
+    for name in ("requirements.txt", "requirements-student.txt"):
+        lines = [line for line in (ROOT / name).read_text().splitlines()
+                 if line.startswith("tensorflow")]
+        cpu = next(line for line in lines if line.startswith("tensorflow-cpu"))
+        assert 'sys_platform == "linux"' in cpu and 'platform_machine == "x86_64"' in cpu
+        assert any(line.startswith("tensorflow==") and "!=" in line for line in lines)
+
+
+def test_student_set_is_a_subset_with_the_same_versions():
+    full, student = _pins("requirements.txt"), _pins("requirements-student.txt")
+    assert {"keras", "numpy", "matplotlib", "ipywidgets", "notebook"} <= set(student)
+    assert "nbgrader" not in student and "jupyter-book" not in student
+    disagree = {p: (v, full.get(p)) for p, v in student.items() if full.get(p) != v}
+    assert not disagree, f"student pins differ from requirements.txt: {disagree}"
+
+
+def test_gpu_variant_builds_on_the_full_stack():
+    text = (ROOT / "requirements-gpu.txt").read_text()
+    assert "-r requirements.txt" in text and "KERAS_BACKEND=jax" in text
+    assert re.search(r"^jax\[cuda12\]==", text, flags=re.M)
+
+
+def test_pytest_markers_and_fast_default():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    for marker in ("slow:", "realdata:"):
+        assert marker in pyproject
+    assert "-m 'not slow'" in pyproject
+
+
+def test_gitignore_covers_builds_and_caches():
+    ignored = (ROOT / ".gitignore").read_text().split()
+    for entry in ("_build/", "__pycache__/", ".pytest_cache/", ".venv/", ".ipynb_checkpoints/"):
+        assert entry in ignored
+
+
+def test_book_config_builds_only_the_toc_and_caches_under_build():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["only_build_toc_files"] is True
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["execute"]["cache"].startswith("_build/")
+
+
+def _tracked(pattern: str) -> list[str]:
+    out = subprocess.run(["git", "ls-files", pattern], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        pytest.skip("not a git checkout")
+    return out.stdout.split()
+
+
+def test_committed_notebooks_are_clean():
+    dirty = []
+    for name in _tracked("*.ipynb"):
+        notebook = json.loads((ROOT / name).read_text(encoding="utf-8"))
+        if any(cell.get("outputs") or cell.get("execution_count")
+               for cell in notebook["cells"] if cell["cell_type"] == "code"):
+            dirty.append(name)
+    assert not dirty, f"notebooks committed with outputs: {dirty}"
+
+
+def test_no_large_files_committed():
+    large = [name for name in _tracked("*") if (ROOT / name).is_file()
+             and (ROOT / name).stat().st_size > 5 * 1024 * 1024]
+    assert not large
+
+
+def test_library_does_not_reach_up_into_other_layers():
+    """cnnbook is the bottom layer: it never imports the book, grader or tests."""
+    offenders = []
+    for path in (ROOT / "cnnbook").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"^\s*(from|import)\s+(autograder|book|tests|solutions)\b", text, re.M):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders
