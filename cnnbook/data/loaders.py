@@ -13,6 +13,7 @@ from . import download, locate
 from .errors import STAGE_HINT, DataNotFoundError
 from .formats import (
     Splits,
+    keras_home,
     keras_image_data_format,
     read_cifar_dir,
     read_fashion_dir,
@@ -104,7 +105,8 @@ def _load_full_or_auto(spec: DatasetSpec, data_dir: PathLike | None,
     reason = download.unavailable_reason(spec)
     if reason is None:
         try:
-            return download.download_with_keras(spec), ("download", "Keras cache")
+            cache = os.path.join(os.path.expanduser(keras_home()), "datasets")
+            return download.download_with_keras(spec), ("download", cache)
         except Exception as exc:  # network errors surface in many types
             reason = f"download failed ({exc.__class__.__name__}: {exc})"
     if source == "auto":
