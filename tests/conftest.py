@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,16 @@ def no_data_anywhere(tmp_path, monkeypatch):
     from cnnbook.data import locate
 
     home = tmp_path / "home"
-    home.mkdir()
+    (home / ".keras").mkdir(parents=True)  # as Keras creates it on import
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("KERAS_HOME", str(home / ".keras"))
     monkeypatch.delenv("CNNBOOK_DATA", raising=False)
     monkeypatch.setenv("CNNBOOK_OFFLINE", "1")
     monkeypatch.setattr(locate, "DEBIAN_DATASETS", tmp_path / "no-debian-datasets")
+    if "keras" in sys.modules:  # Keras fixed its home at import: move it too
+        import keras.src.backend.config as keras_config
+
+        monkeypatch.setattr(keras_config, "_KERAS_DIR", str(home / ".keras"))
     return tmp_path
 
 

@@ -214,7 +214,20 @@ def keras_image_data_format() -> str:
 
 
 def keras_home() -> str:
-    """Keras's home folder, resolved exactly as Keras resolves it."""
+    """Keras's home folder, where its downloads land.
+
+    Keras fixes it when it is imported, so once it is, ask Keras; before,
+    resolve it the way Keras will ($KERAS_HOME, else ~/.keras, else /tmp/.keras).
+    """
+    import sys
+
+    if "keras" in sys.modules:
+        try:
+            from keras.src.backend.config import keras_home as keras_own_home
+
+            return keras_own_home()
+        except ImportError:  # a Keras without that private helper
+            pass
     if "KERAS_HOME" in os.environ:
         return os.environ["KERAS_HOME"]
     base = os.path.expanduser("~")

@@ -39,14 +39,22 @@ def candidates(spec: DatasetSpec, data_dir: str | os.PathLike | None = None) -> 
         found.append(Candidate("data_dir", Path(data_dir) / spec.canonical))
     env = os.environ.get(ENV_VAR, "").strip()
     found.append(Candidate(f"${ENV_VAR}", Path(env) / spec.canonical if env else None))
-    keras_datasets = Path(os.path.expanduser(keras_home())) / "datasets"
-    if spec.name == "cifar10":
-        found.append(Candidate("Keras cache",
-                               keras_datasets / "cifar-10-batches-py-target" / spec.canonical))
-    found.append(Candidate("Keras cache", keras_datasets / spec.canonical))
+    for keras_datasets in _keras_dataset_dirs():
+        if spec.name == "cifar10":
+            found.append(Candidate("Keras cache", keras_datasets / "cifar-10-batches-py-target"
+                                   / spec.canonical))
+        found.append(Candidate("Keras cache", keras_datasets / spec.canonical))
     if spec.name == "fashion_mnist":
         found.append(Candidate("Debian dataset-fashion-mnist", DEBIAN_DATASETS / spec.canonical))
     return found
+
+
+def _keras_dataset_dirs() -> list[Path]:
+    """Keras's datasets folder, plus /tmp/.keras/datasets where Keras falls back to it."""
+    home = Path(os.path.expanduser(keras_home()))
+    if os.access(home, os.W_OK):
+        return [home / "datasets"]
+    return [home / "datasets", Path("/tmp/.keras/datasets")]  # get_file's own fallback
 
 
 def is_staged(spec: DatasetSpec, path: Path) -> bool:

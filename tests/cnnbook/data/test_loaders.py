@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -122,11 +123,30 @@ def test_empty_env_var_counts_as_unset(no_data_anywhere, monkeypatch):
     assert data.load_mnist()[0][0][0, 0, 0] == 3
 
 
-def test_keras_home_is_honoured(no_data_anywhere, monkeypatch):
+def test_keras_home_is_honoured_before_keras_is_imported(no_data_anywhere, monkeypatch):
     other = no_data_anywhere / "elsewhere"
     write_mnist(other / "datasets", value=5)
     monkeypatch.setenv("KERAS_HOME", str(other))
+    monkeypatch.delitem(sys.modules, "keras", raising=False)
     assert data.load_mnist()[0][0][0, 0, 0] == 5
+
+
+@pytest.mark.keras
+def test_once_imported_keras_decides_its_home(no_data_anywhere, monkeypatch):
+    import keras.src.backend.config as keras_config
+
+    other = no_data_anywhere / "keras-chose-this"
+    write_mnist(other / "datasets", value=6)
+    monkeypatch.setattr(keras_config, "_KERAS_DIR", str(other))
+    monkeypatch.setenv("KERAS_HOME", str(no_data_anywhere / "set-too-late"))
+    assert data.load_mnist()[0][0][0, 0, 0] == 6
+
+
+def test_unwritable_keras_home_falls_back_to_tmp_like_keras(no_data_anywhere, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(no_data_anywhere / "does-not-exist"))
+    monkeypatch.delitem(sys.modules, "keras", raising=False)
+    looked = [c.path for c in locate.candidates(data.get_spec("mnist"))]
+    assert Path("/tmp/.keras/datasets/mnist.npz") in looked
 
 
 def test_keras3_extracted_cifar_layout_is_found(no_data_anywhere):
