@@ -22,6 +22,7 @@ import numpy as np
 
 # Layers whose output is a reshaped view of their input: no new activations.
 VIEW_LAYERS = frozenset({"Flatten", "Reshape", "Dropout", "SpatialDropout2D", "Identity"})
+HEADERS = ("layer", "output", "activations", "weights", "total")
 
 
 def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
@@ -128,27 +129,34 @@ class LayerTable:
                  "activations": r.activations, "params": r.params, "is_view": r.is_view}
                 for r in self.rows]
 
-    def to_markdown(self, headers: Sequence[str] = ("layer", "output", "activations",
-                                                    "weights")) -> str:
-        lines = ["| " + " | ".join(headers) + " |", "|---|---|--:|--:|"]
+    def cells(self, headers: Sequence[str] = HEADERS) -> list[tuple[str, str, str, str]]:
+        """The table as strings: a header row, one row per layer, a total row.
+
+        A view's activations are shown in parentheses: it stores nothing new.
+        Pass translated `headers` (layer, output, activations, weights, total).
+        """
+        table = [tuple(headers[:4])]
         for r in self.rows:
             acts = f"({r.activations:,})" if r.is_view else f"{r.activations:,}"
-            lines.append(f"| {r.name} | {'×'.join(map(str, r.output_shape))} | {acts} | "
-                         f"{r.params:,} |")
-        lines.append(f"| **total** | | **{self.total_activations:,}** | "
-                     f"**{self.total_params:,}** |")
+            table.append((r.name, "×".join(map(str, r.output_shape)), acts, f"{r.params:,}"))
+        table.append((headers[4], "", f"{self.total_activations:,}", f"{self.total_params:,}"))
+        return table  # type: ignore[return-value]
+
+    def to_markdown(self, headers: Sequence[str] = HEADERS) -> str:
+        head, *body = self.cells(headers)
+        lines = ["| " + " | ".join(head) + " |", "|---|---|--:|--:|"]
+        lines += ["| " + " | ".join(row) + " |" for row in body]
         return "\n".join(lines)
 
+    def format(self, headers: Sequence[str] = HEADERS) -> str:
+        """A plain-text table with aligned columns."""
+        table = self.cells(headers)
+        width = max(len(row[0]) for row in table) + 2
+        return "\n".join(f"{name:<{width}}{shape:>16}{acts:>14}{params:>14}"
+                         for name, shape, acts, params in table)
+
     def __str__(self) -> str:
-        width = max(len(r.name) for r in self.rows) + 2
-        lines = [f"{'layer':<{width}}{'output':>16}{'activations':>14}{'weights':>14}"]
-        for r in self.rows:
-            acts = f"({r.activations:,})" if r.is_view else f"{r.activations:,}"
-            lines.append(f"{r.name:<{width}}{'×'.join(map(str, r.output_shape)):>16}"
-                         f"{acts:>14}{r.params:>14,}")
-        lines.append(f"{'total':<{width}}{'':>16}{self.total_activations:>14,}"
-                     f"{self.total_params:>14,}")
-        return "\n".join(lines)
+        return self.format()
 
 
 def _shape_of(tensor: Any) -> tuple[int, ...]:

@@ -91,6 +91,8 @@ def test_layer_table_on_a_small_sequential_model():
     assert table.rows[1].output_shape == (32, 32, 10) and table.rows[1].params == 760
     assert table.total_params == model.count_params()
     assert table.to_records()[2]["output_shape"] == (16, 16, 10)
+    greek = table.to_markdown(("επίπεδο", "έξοδος", "ενεργοποιήσεις", "βάρη", "σύνολο"))
+    assert greek.startswith("| επίπεδο |") and "| σύνολο |" in greek
 
 
 @pytest.mark.keras

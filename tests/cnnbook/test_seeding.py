@@ -25,6 +25,18 @@ def test_same_seed_same_weights_and_draws():
     np.testing.assert_array_equal(first[2], second[2])
 
 
+@pytest.mark.keras
+def test_op_determinism_is_on_for_tensorflow():
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("op determinism is a TensorFlow setting")
+    from tensorflow.python.framework import config as tf_config  # no public getter
+
+    cnnbook.seed_everything(0)
+    assert tf_config.is_op_determinism_enabled()
+
+
 @pytest.mark.parametrize("bad", [-1, 1.5, "7", None, True])
 def test_bad_seed_is_rejected(bad):
     with pytest.raises(ValueError, match="seed"):
