@@ -1,0 +1,112 @@
+"""Language variants for the bilingual book.
+
+Twin pages in `book/en/` and `book/el/` share byte-identical code cells, so
+code cannot pick a language. A cell that must show words renders every
+variant and glues each under `<name>_<lang>`; each page's Markdown then shows
+its own with `{glue:figure}` or `{glue:text}`:
+
+    glue_variants("grid", lambda lang: plots.class_grid(x, y, CLASS_NAMES["cifar10"][lang]))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .data.specs import CIFAR10_CLASSES, FASHION_MNIST_CLASSES, MNIST_CLASSES
+
+LANGS = ("en", "el")
+
+CLASS_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "mnist": {"en": MNIST_CLASSES, "el": MNIST_CLASSES},
+    "cifar10": {
+        "en": CIFAR10_CLASSES,
+        "el": ("αεροπλάνο", "αυτοκίνητο", "πουλί", "γάτα", "ελάφι",
+               "σκύλος", "βάτραχος", "άλογο", "πλοίο", "φορτηγό"),
+    },
+    "fashion_mnist": {
+        "en": FASHION_MNIST_CLASSES,
+        "el": ("μπλουζάκι", "παντελόνι", "πουλόβερ", "φόρεμα", "παλτό",
+               "πέδιλο", "πουκάμισο", "αθλητικό παπούτσι", "τσάντα", "μποτάκι"),
+    },
+}
+
+
+def pick(variants: dict[str, Any], lang: str) -> Any:
+    """The `lang` entry of a {lang: value} mapping, with a clear error for a missing one."""
+    if lang not in variants:
+        raise KeyError(f"no {lang!r} variant; have {', '.join(variants)}")
+    return variants[lang]
+
+
+def glue_variants(name: str, make: Callable[[str], Any]) -> dict[str, Any]:
+    """Glue `make(lang)` as `<name>_<lang>` for every language, displaying nothing.
+
+    Figures are closed after gluing so the cell shows no stray copy.
+    """
+    from myst_nb import glue
+
+    rendered = {}
+    for lang in LANGS:
+        value = make(lang)
+        glue(f"{name}_{lang}", value, display=False)
+        _close_if_figure(value)
+        rendered[lang] = value
+    return rendered
+
+
+def _close_if_figure(value: Any) -> None:
+    try:
+        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
+    except ImportError:  # pragma: no cover - matplotlib is a course dependency
+        return
+    if isinstance(value, Figure):
+        plt.close(value)
+
+
+_SOURCE_TEXT = {
+    "en": {"full": "the full {title} ({n_train:,} training and {n_test:,} test images)",
+           "download": "the full {title} ({n_train:,} training and {n_test:,} test images)",
+           "sample": "the bundled sample of {title} ({n_train:,} training and {n_test:,} test "
+                     "images), since the full set was not available at build time"},
+    "el": {"full": "ολόκληρο το {title} ({n_train:,} εικόνες εκπαίδευσης και {n_test:,} "
+                   "ελέγχου)",
+           "download": "ολόκληρο το {title} ({n_train:,} εικόνες εκπαίδευσης και {n_test:,} "
+                       "ελέγχου)",
+           "sample": "το δείγμα του {title} που συνοδεύει τη βιβλιοθήκη ({n_train:,} εικόνες "
+                     "εκπαίδευσης και {n_test:,} ελέγχου), επειδή το πλήρες σύνολο δεν ήταν "
+                     "διαθέσιμο κατά τη δημιουργία του βιβλίου"},
+}
+
+
+def describe_source(source: Any, lang: str):
+    """A Markdown phrase saying which data a page used (a `cnnbook.data.DataSource`).
+
+    Glue it with `glue_variants` and show it with the `{glue:md}` role.
+    """
+    from IPython.display import Markdown
+
+    from .data.specs import get_spec
+
+    template = pick(_SOURCE_TEXT, lang)[source.kind]
+    # Greek uses a dot for thousands: 50.000, not 50,000.
+    text = template.format(title=get_spec(source.dataset).title, n_train=source.n_train,
+                           n_test=source.n_test)
+    if lang == "el":
+        text = _greek_thousands(text)
+    return Markdown(text)
+
+
+def _greek_thousands(text: str) -> str:
+    import re
+
+    return re.sub(r"(?<=\d),(?=\d{3})", ".", text)
+
+
+def number(value: float, lang: str, digits: int = 0) -> str:
+    """A number formatted for `lang`: 15,237,608 / 15.237.608; 0.5 / 0,5."""
+    text = f"{value:,.{digits}f}"
+    if lang == "el":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text

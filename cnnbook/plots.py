@@ -1,0 +1,108 @@
+"""Matplotlib figures shared by the book and the assignments.
+
+Every function returns a `Figure` and takes any words it draws (titles, class
+names) as arguments, so the bilingual book can render one variant per language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def _imshow(ax, image: np.ndarray, cmap: str | None = None, **kwargs) -> None:
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    ax.imshow(image, cmap=cmap or ("gray" if image.ndim == 2 else None), **kwargs)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def class_grid(images: np.ndarray, labels: np.ndarray, class_names: Sequence[str],
+               per_class: int = 10, seed: int = 0, scale: float = 0.8) -> Figure:
+    """A row of `per_class` random images for each class, the class name on the left."""
+    labels = np.asarray(labels).ravel()
+    rng = np.random.default_rng(seed)
+    n_classes = len(class_names)
+    fig, axes = plt.subplots(n_classes, per_class, squeeze=False,
+                             figsize=(per_class * scale, n_classes * scale))
+    for row, name in enumerate(class_names):
+        members = np.flatnonzero(labels == row)
+        chosen = rng.choice(members, size=min(per_class, len(members)), replace=False)
+        for col in range(per_class):
+            ax = axes[row, col]
+            if col < len(chosen):
+                _imshow(ax, images[chosen[col]])
+            else:
+                ax.axis("off")
+        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    return fig
+
+
+def image_row(images: Sequence[np.ndarray], titles: Sequence[str] | None = None,
+              cmap: str | None = None, size: float = 2.6) -> Figure:
+    """Images side by side, each with an optional title."""
+    fig, axes = plt.subplots(1, len(images), squeeze=False, figsize=(size * len(images), size))
+    for i, image in enumerate(images):
+        _imshow(axes[0, i], image, cmap=cmap)
+        if titles is not None:
+            axes[0, i].set_title(titles[i], fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def matrix(values: np.ndarray, fmt: str = "{:g}", ax=None, cmap: str = "Greys",
+           highlight: tuple[slice, slice] | None = None, fontsize: int = 11) -> Figure:
+    """A small matrix drawn as a grid of numbers (for worked examples)."""
+    values = np.asarray(values)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(0.55 * values.shape[1] + 0.4,
+                                        0.55 * values.shape[0] + 0.4))
+    else:
+        fig = ax.figure
+    ax.imshow(values, cmap=cmap, alpha=0.35)
+    for (i, j), value in np.ndenumerate(values):
+        ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=fontsize)
+    if highlight is not None:
+        rows, cols = highlight
+        ax.add_patch(plt.Rectangle((cols.start - 0.5, rows.start - 0.5), cols.stop - cols.start,
+                                   rows.stop - rows.start, fill=False, lw=2.5, color="tab:red"))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return fig
+
+
+def learning_curves(history: dict[str, Sequence[float]], labels: dict[str, str],
+                    xlabel: str, ylabel: str) -> Figure:
+    """Curves of a Keras `History.history` dict; `labels` maps keys to legend text."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    for key, label in labels.items():
+        values = history[key]
+        ax.plot(range(1, len(values) + 1), values, marker="o", ms=3, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def feature_maps(maps: np.ndarray, ncols: int = 8, size: float = 1.1,
+                 cmap: str = "viridis") -> Figure:
+    """Every channel of one activation volume (H, W, C) as a grid of small images."""
+    maps = np.asarray(maps)
+    channels = maps.shape[-1]
+    nrows = -(-channels // ncols)
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False, figsize=(ncols * size, nrows * size))
+    for k, ax in enumerate(axes.flat):
+        if k < channels:
+            _imshow(ax, maps[..., k], cmap=cmap)
+        else:
+            ax.axis("off")
+    fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    return fig

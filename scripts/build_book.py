@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Build the book's editions and assemble them into one site.
+
+    python scripts/build_book.py [--lang en] [--strict] [--site _build/site]
+
+Each edition is its own Sphinx project rooted at book/<lang>/ (language is
+global per Sphinx build) with config `_config.yml` (English) or
+`_config.<lang>.yml`, and the shared `_toc.yml`. Builds run from the
+repository root, so the relative `execute.cache` path is one jupyter-cache for
+all editions. The site is `_build/site/<lang>/…` plus a root `index.html`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EDITIONS = {"en": "English", "el": "Ελληνικά"}
+
+
+def available_editions() -> list[str]:
+    return [lang for lang in EDITIONS if (ROOT / "book" / lang / "index.md").is_file()]
+
+
+def config_for(lang: str) -> Path:
+    return ROOT / ("_config.yml" if lang == "en" else f"_config.{lang}.yml")
+
+
+def build_edition(lang: str, strict: bool) -> Path:
+    """Run jupyter-book on book/<lang>/ and return its HTML folder."""
+    output = ROOT / "_build" / lang
+    command = [_jupyter_book(), "build", f"book/{lang}", "--config", str(config_for(lang)),
+               "--toc", str(ROOT / "_toc.yml"), "--path-output", str(output)]
+    if strict:
+        command += ["-W", "-n", "--keep-going"]
+    print("+", " ".join(command), flush=True)
+    result = subprocess.run(command, cwd=ROOT)
+    if result.returncode != 0:
+        sys.exit(f"build_book: the {EDITIONS[lang]} edition failed (exit {result.returncode})")
+    return output / "_build" / "html"
+
+
+def _jupyter_book() -> str:
+    beside = Path(sys.executable).with_name("jupyter-book")
+    found = str(beside) if beside.exists() else shutil.which("jupyter-book")
+    if not found:
+        sys.exit("build_book: jupyter-book not found; install requirements.txt first")
+    return found
+
+
+def root_page(langs: list[str]) -> str:
+    links = "\n".join(f'    <li><a href="{lang}/index.html" hreflang="{lang}" lang="{lang}">'
+                      f"{html.escape(EDITIONS[lang])}</a></li>" for lang in langs)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Convolutional Neural Networks · Συνελικτικά Νευρωνικά Δίκτυα</title>
+</head>
+<body>
+  <h1>Convolutional Neural Networks · Συνελικτικά Νευρωνικά Δίκτυα</h1>
+  <ul>
+{links}
+  </ul>
+</body>
+</html>
+"""
+
+
+def assemble(built: dict[str, Path], site: Path) -> None:
+    """Copy each edition under site/<lang>/ and write the root page, replacing atomically."""
+    staging = site.with_name(site.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for lang, html_dir in built.items():
+        shutil.copytree(html_dir, staging / lang)
+    (staging / "index.html").write_text(root_page(list(built)), encoding="utf-8")
+    (staging / ".nojekyll").write_text("")  # GitHub Pages: serve _static as is
+    old = site.with_name(site.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site.exists():
+        site.rename(old)
+    staging.rename(site)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lang", action="append", choices=sorted(EDITIONS),
+                        help="edition to build (repeatable); default: every edition present")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors (-W)")
+    parser.add_argument("--site", type=Path, default=ROOT / "_build" / "site",
+                        help="where to assemble the site (default: _build/site)")
+    args = parser.parse_args(argv)
+    langs = args.lang or available_editions()
+    missing = [lang for lang in langs if lang not in available_editions()]
+    if missing:
+        parser.error(f"no edition at book/{missing[0]}/index.md")
+    built = {lang: build_edition(lang, args.strict) for lang in langs}
+    assemble(built, args.site.resolve())
+    print(f"site: {args.site / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
