@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -113,7 +114,7 @@ def _load_full_or_auto(spec: DatasetSpec, data_dir: PathLike | None,
         n_train, n_test = spec.sample_sizes
         print(f"cnnbook: full {spec.title} not found locally and not downloadable "
               f"({reason}); using the bundled sample of {n_train:,} train / {n_test:,} test "
-              f"images. Stage the full set with: {STAGE_HINT}", flush=True)
+              f"images. Stage the full set with: {STAGE_HINT}", file=sys.stderr, flush=True)
         return _to_keras_format(spec, _read_sample(spec)), ("sample", str(sample_path(spec)))
     places = "; ".join(c.describe() for c in looked)
     raise DataNotFoundError(

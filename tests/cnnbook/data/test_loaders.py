@@ -69,7 +69,7 @@ def test_samples_fit_the_size_budget():
 def test_auto_falls_back_to_sample_with_one_line_notice(name, no_data_anywhere, capsys):
     splits = LOADERS[name](source="auto")
     assert_keras_layout(name, splits, *data.get_spec(name).sample_sizes)
-    notice = capsys.readouterr().out.strip().splitlines()
+    notice = capsys.readouterr().err.strip().splitlines()  # a diagnostic: stderr
     assert len(notice) == 1 and "bundled sample" in notice[0]
     assert "python -m cnnbook data prepare" in notice[0]
 

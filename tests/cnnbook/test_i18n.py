@@ -1,0 +1,51 @@
+"""cnnbook.i18n: every language variant exists and reads right."""
+
+from __future__ import annotations
+
+import pytest
+
+from cnnbook import i18n
+from cnnbook.data import DataSource
+
+
+def test_every_dataset_has_class_names_in_every_language():
+    for dataset, variants in i18n.CLASS_NAMES.items():
+        assert set(variants) == set(i18n.LANGS), dataset
+        assert len({len(names) for names in variants.values()}) == 1
+
+
+def test_greek_class_names_are_greek():
+    assert i18n.CLASS_NAMES["cifar10"]["el"][3] == "γάτα"
+    assert all(any("α" <= ch <= "ω" or ch in "άέήίόύώ" for ch in name)
+               for name in i18n.CLASS_NAMES["cifar10"]["el"])
+
+
+@pytest.mark.parametrize(("value", "lang", "digits", "text"), [
+    (15_237_608, "en", 0, "15,237,608"), (15_237_608, "el", 0, "15.237.608"),
+    (60.95, "en", 1, "61.0"), (0.5, "el", 1, "0,5"), (1234.5, "el", 1, "1.234,5"),
+])
+def test_numbers_follow_each_language(value, lang, digits, text):
+    assert i18n.number(value, lang, digits) == text
+
+
+def test_describe_source_says_sample_or_full_in_each_language():
+    sample = DataSource("cifar10", "sample", "x", 2500, 500)
+    full = DataSource("cifar10", "full", "x", 50000, 10000)
+    assert "sample" in i18n.describe_source(sample, "en").data
+    assert "δείγμα" in i18n.describe_source(sample, "el").data
+    assert "50,000" in i18n.describe_source(full, "en").data
+    assert "50.000" in i18n.describe_source(full, "el").data
+
+
+def test_missing_language_is_a_clear_error():
+    with pytest.raises(KeyError, match="no 'fr' variant"):
+        i18n.pick({"en": 1, "el": 2}, "fr")
+
+
+def test_glue_variants_glues_one_key_per_language(monkeypatch):
+    import myst_nb
+
+    glued = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: glued.update({name: value}))
+    i18n.glue_variants("answer", lambda lang: f"{lang}!")
+    assert glued == {"answer_en": "en!", "answer_el": "el!"}
