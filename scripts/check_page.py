@@ -28,6 +28,10 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="build into this folder and keep it")
     args = parser.parse_args()
     pages = [page.resolve() for page in args.pages]
+    # Citations resolve only in a build that prints the bibliography.
+    references = (pages[0].parent / "references.md") if pages else None
+    if references and references.is_file() and references not in pages:
+        pages.append(references)
     langs = {page.parent.name for page in pages}
     if len(langs) != 1 or any(page.parent.parent != ROOT / "book" for page in pages):
         parser.error("pages must all be in the same book/<lang>/ folder")
@@ -39,7 +43,8 @@ def main() -> int:
     for page in pages:
         shutil.copy2(page, edition / page.name)
     shutil.copy2(ROOT / "book" / "references.bib", work / "book" / "references.bib")
-    shutil.copytree(ROOT / "book" / "_static", work / "book" / "_static", dirs_exist_ok=True)
+    for shared in ("_static", "_extra", "_ext"):  # assets and the local Sphinx extension
+        shutil.copytree(ROOT / "book" / shared, work / "book" / shared, dirs_exist_ok=True)
     config = ROOT / ("_config.yml" if lang == "en" else f"_config.{lang}.yml")
     shutil.copy2(config, work / config.name)
     stems = [page.stem for page in pages]
