@@ -86,11 +86,15 @@ def output_size_explorer(n: int = 32, f: int = 5, stride: int = 1, pad: int = 2,
     return w.HBox([w.VBox([kind, *controls.values()]), report])
 
 
+DISPLAY_PIXELS = 192  # small images are enlarged to about this size, pixels kept sharp
+
+
 def _png(image: np.ndarray) -> bytes:
     from PIL import Image
 
+    scale = max(1, DISPLAY_PIXELS // max(image.shape[:2]))
     buffer = io.BytesIO()
-    Image.fromarray(image).resize((image.shape[1] * 2, image.shape[0] * 2),
+    Image.fromarray(image).resize((image.shape[1] * scale, image.shape[0] * scale),
                                   Image.NEAREST).save(buffer, format="PNG")
     return buffer.getvalue()
 
