@@ -110,3 +110,24 @@ def number(value: float, lang: str, digits: int = 0) -> str:
     if lang == "el":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
+
+
+def glue_number(name: str, value: float, digits: int = 0) -> None:
+    """Glue `number(value, lang, digits)` as `<name>_<lang>` for every language."""
+    glue_variants(name, lambda lang: number(value, lang, digits))
+
+
+LAYER_TABLE_HEADERS = {
+    "en": ("layer", "output", "activations", "weights", "total"),
+    "el": ("επίπεδο", "έξοδος", "ενεργοποιήσεις", "βάρη", "σύνολο"),
+}
+
+
+def glue_layer_table(name: str, table: Any) -> None:
+    """Glue a `cnnbook.arithmetic.LayerTable` as Markdown with each language's headers.
+
+    Show it with the `{glue:md}` role: ``{glue:md}`name_en` ``.
+    """
+    from IPython.display import Markdown
+
+    glue_variants(name, lambda lang: Markdown(table.to_markdown(LAYER_TABLE_HEADERS[lang])))

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # quieter TensorFlow in test output
+# Keras fixes its home (its download cache) when first imported, which can be
+# during collection: point it at a throwaway folder so no test ever writes to
+# the user's ~/.keras.
+os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="cnnbook-tests-keras-")
+atexit.register(shutil.rmtree, os.environ["KERAS_HOME"], True)
 
 # Staged full data, as .ci/run provides it; read once before any test isolates the env.
 FULL_DATA_DIR = os.environ.get("CNNBOOK_DATA", "").strip() or None

@@ -49,3 +49,18 @@ def test_glue_variants_glues_one_key_per_language(monkeypatch):
     monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: glued.update({name: value}))
     i18n.glue_variants("answer", lambda lang: f"{lang}!")
     assert glued == {"answer_en": "en!", "answer_el": "el!"}
+
+
+def test_glue_number_and_layer_table_glue_each_language(monkeypatch):
+    import myst_nb
+
+    from cnnbook.arithmetic import LayerRow, LayerTable
+
+    glued = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: glued.update({name: value}))
+    i18n.glue_number("total", 1234.5, 1)
+    assert glued["total_en"] == "1,234.5" and glued["total_el"] == "1.234,5"
+    table = LayerTable((LayerRow("input", "InputLayer", (2, 2, 1), 4, 0),))
+    i18n.glue_layer_table("t", table)
+    assert glued["t_en"].data.startswith("| layer |")
+    assert glued["t_el"].data.startswith("| επίπεδο |")
