@@ -32,14 +32,29 @@ def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
     return int(value)
 
 
+class DoesNotFitError(ValueError):
+    """A filter or pooling window that does not tile the input.
+
+    Besides the English message it carries the pieces, so a bilingual page can
+    word its own sentence: `formula` ("(W1 − F + 2P)/S + 1"), `substituted`
+    ("(7 − 3 + 2·0)/3 + 1") and `value` (2.33…, or the negative numerator).
+    """
+
+    def __init__(self, message: str, formula: str, substituted: str, value: float) -> None:
+        super().__init__(message)
+        self.formula, self.substituted, self.value = formula, substituted, value
+
+
 def _fitting_size(formula: str, numbers: str, numerator: int, stride: int) -> int:
     if numerator < 0:
-        raise ValueError(f"the filter is larger than the (padded) input: {formula} = "
-                         f"{numbers} has a negative numerator {numerator}")
+        raise DoesNotFitError(f"the filter is larger than the (padded) input: {formula} = "
+                              f"{numbers} has a negative numerator {numerator}",
+                              formula, numbers, numerator)
     size = Fraction(numerator, stride) + 1
     if size.denominator != 1:
-        raise ValueError(f"the filter does not fit: {formula} = {numbers} = "
-                         f"{float(size):.2f}, not a whole number")
+        raise DoesNotFitError(f"the filter does not fit: {formula} = {numbers} = "
+                              f"{float(size):.2f}, not a whole number",
+                              formula, numbers, float(size))
     return int(size)
 
 

@@ -15,6 +15,9 @@ def test_the_7x7_3x3_walkthrough():
     message = str(info.value)
     assert "does not fit" in message
     assert "(W1 − F + 2P)/S + 1 = (7 − 3 + 2·0)/3 + 1 = 2.33" in message
+    assert isinstance(info.value, ar.DoesNotFitError)  # a ValueError with the pieces:
+    assert info.value.substituted == "(7 − 3 + 2·0)/3 + 1"
+    assert round(info.value.value, 2) == 2.33
 
 
 def test_padding_keeps_the_size():
