@@ -141,3 +141,44 @@ def filter_playground(gray: np.ndarray, preset: str = "sharpen",
         cell.observe(redraw, names="value")
     show_preset()
     return w.VBox([w.HBox([choice]), w.HBox([grid, before, after])])
+
+
+def _normalised_png(feature_map: np.ndarray) -> bytes:
+    """An activation map scaled to 0-255 for display (a flat map shows black)."""
+    low, high = float(feature_map.min()), float(feature_map.max())
+    scaled = (feature_map - low) / (high - low) if high > low else np.zeros_like(feature_map)
+    return _png((scaled * 255).astype(np.uint8))
+
+
+def feature_map_viewer(activations: dict[str, np.ndarray], images: np.ndarray,
+                       image_labels: list[str] | None = None):
+    """Pick an image, a layer and a channel; see the image and that activation map.
+
+    `activations[layer]` holds the maps of every image, shape (N, H, W, C):
+    computing them once up front keeps the widget responsive and its saved
+    state complete. `image_labels` name the images (e.g. "0 · airplane · αεροπλάνο").
+    """
+    import ipywidgets as w
+
+    layers = list(activations)
+    image_choice = w.Dropdown(options=[(label, i) for i, label in enumerate(
+        image_labels or [str(i) for i in range(len(images))])], layout=w.Layout(width="300px"))
+    layer_choice = w.ToggleButtons(options=layers, value=layers[0])
+    channel = w.IntSlider(value=0, min=0, max=activations[layers[0]].shape[-1] - 1,
+                          description="#", layout=w.Layout(width="320px"))
+    picture = w.Image(format="png")
+    feature = w.Image(format="png")
+    shape = w.HTML()
+
+    def redraw(*_: object) -> None:
+        maps = activations[layer_choice.value]
+        channel.max = maps.shape[-1] - 1
+        picture.value = _png(images[image_choice.value])
+        feature.value = _normalised_png(maps[image_choice.value, ..., channel.value])
+        shape.value = f"<code>{layer_choice.value}: {' × '.join(map(str, maps.shape[1:]))}</code>"
+
+    for control in (image_choice, layer_choice, channel):
+        control.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([image_choice, layer_choice]), channel, shape,
+                   w.HBox([picture, feature])])

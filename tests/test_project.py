@@ -151,3 +151,14 @@ def test_library_does_not_reach_up_into_other_layers():
         if re.search(r"^\s*(from|import)\s+(autograder|book|tests|solutions)\b", text, re.M):
             offenders.append(str(path.relative_to(ROOT)))
     assert not offenders
+
+
+def test_library_imports_from_any_folder(tmp_path):
+    """Notebooks run in their own folder: the installed package must resolve there too."""
+    import sys
+
+    code = ("import cnnbook, cnnbook.data; "
+            "print(cnnbook.__file__ is not None, hasattr(cnnbook, 'seed_everything'))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]

@@ -70,3 +70,24 @@ def test_playground_updates_when_the_preset_or_a_cell_changes():
     np.testing.assert_allclose(calls[-1], widgets.KERNELS["box blur"], atol=1e-4)
     grid.children[4].value = 2.0
     assert calls[-1][1, 1] == 2.0
+
+
+def test_feature_map_viewer_follows_its_controls():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (3, 8, 8, 3)).astype(np.uint8)
+    activations = {"conv1": rng.random((3, 8, 8, 4)), "conv2": rng.random((3, 4, 4, 6))}
+    viewer = widgets.feature_map_viewer(activations, images, ["a", "b", "c"])
+    (image_choice, layer_choice), channel, shape = (viewer.children[0].children,
+                                                   viewer.children[1], viewer.children[2])
+    assert "conv1: 8 × 8 × 4" in shape.value and channel.max == 3
+    layer_choice.value = "conv2"
+    assert "conv2: 4 × 4 × 6" in shape.value and channel.max == 5
+    before = viewer.children[3].children[1].value
+    channel.value = 5
+    image_choice.value = 2
+    assert viewer.children[3].children[1].value != before
+
+
+def test_flat_activation_map_is_shown_black_not_an_error():
+    png = widgets._normalised_png(np.zeros((4, 4)))
+    assert png.startswith(b"\x89PNG")

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Transfer learning by experiment: pretrain on five CIFAR-10 classes, transfer to new tasks.
+
+    CNNBOOK_DATA=DIR python scripts/train_transfer.py
+
+1. Pretrain `cnnbook.models.small_cnn` on the source task: CIFAR-10 classes
+   0-4 (airplane, automobile, bird, cat, deer). Saved as
+   cnnbook/assets/cifar5_base.keras; the assignments reuse it offline.
+2. Transfer to two target tasks, each a 5-way classification:
+   "similar"   CIFAR-10 classes 5-9 (dog, frog, horse, ship, truck);
+   "different" Fashion-MNIST classes 0-4, padded to 32×32 and made RGB;
+   with little data (20 images per class) and a lot (2,000 per class),
+   by three methods:
+   feature extraction  frozen convolutional base, new classifier head;
+   fine-tuning         conv3 and a new head trained, conv1-conv2 frozen;
+   from scratch        the same network, randomly initialised.
+   Test accuracy on the target's test images of those classes (5,000 each).
+Results: cnnbook/assets/transfer.json (with the command, date and machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ASSETS = Path(__file__).resolve().parents[1] / "cnnbook" / "assets"
+SOURCE_CLASSES = (0, 1, 2, 3, 4)
+SIMILAR_CLASSES = (5, 6, 7, 8, 9)
+DIFFERENT_CLASSES = (0, 1, 2, 3, 4)
+SIZES = {"little": 20, "lots": 2000}  # training images per class
+METHODS = ("feature_extraction", "fine_tuning", "scratch")
+
+
+def select(x, y, classes, per_class=None):
+    """Images of `classes`, relabelled 0..k-1, the first `per_class` of each (in order)."""
+    y = np.asarray(y).ravel()
+    keep = []
+    for label in classes:
+        members = np.flatnonzero(y == label)
+        keep.append(members if per_class is None else members[:per_class])
+    order = np.sort(np.concatenate(keep))
+    relabel = {c: i for i, c in enumerate(classes)}
+    return x[order], np.array([relabel[v] for v in y[order]], np.uint8)
+
+
+def as_cifar_shape(gray):
+    """28×28 grayscale → 32×32×3, by zero padding and repeating the channel."""
+    padded = np.pad(gray, ((0, 0), (2, 2), (2, 2)))
+    return np.repeat(padded[..., None], 3, axis=-1)
+
+
+def build(method, base):
+    """The network for one method, and its learning rate; `base` is the pretrained model."""
+    from cnnbook.models import small_cnn
+
+    model = small_cnn(n_classes=5, name=method)
+    if method == "scratch":
+        return model, 1e-3
+    for layer in model.layers:  # copy every pretrained layer but the classifier
+        if layer.name != "predictions" and layer.weights:
+            layer.set_weights(base.get_layer(layer.name).get_weights())
+    trainable = {"feature_extraction": {"fc1", "predictions"},
+                 "fine_tuning": {"conv3", "fc1", "predictions"}}[method]
+    for layer in model.layers:
+        layer.trainable = layer.name in trainable or not layer.weights
+    return model, 1e-3 if method == "feature_extraction" else 3e-4
+
+
+def train(model, lr, x, y, epochs, batch_size, x_val=None, y_val=None):
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    validation = (x_val, y_val) if x_val is not None else None
+    return model.fit(x, y, batch_size=batch_size, epochs=epochs, validation_data=validation,
+                     verbose=0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pretrain-epochs", type=int, default=15)
+    parser.add_argument("--epochs-little", type=int, default=60)
+    parser.add_argument("--epochs-lots", type=int, default=12)
+    parser.add_argument("--seeds-little", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ASSETS)
+    parser.add_argument("--source", choices=["full", "sample"], default="full",
+                        help="'sample' only to smoke-test the script")
+    args = parser.parse_args()
+
+    import cnnbook
+    from cnnbook.assets import provenance, write_json_atomically
+    from cnnbook.data import load_cifar10, load_fashion_mnist
+    from cnnbook.models import small_cnn
+
+    (cx, cy), (cx_test, cy_test) = load_cifar10(source=args.source)
+    (fx, fy), (fx_test, fy_test) = load_fashion_mnist(source=args.source)
+    fx, fx_test = as_cifar_shape(fx), as_cifar_shape(fx_test)
+
+    # 1. the source task
+    sx, sy = select(cx, cy, SOURCE_CLASSES)
+    sx_test, sy_test = select(cx_test, cy_test, SOURCE_CLASSES)
+    cnnbook.seed_everything(0)
+    base = small_cnn(n_classes=5, name="cifar5_base")
+    start = time.perf_counter()
+    history = train(base, 1e-3, sx[:-2500], sy[:-2500], args.pretrain_epochs, 128,
+                    sx[-2500:], sy[-2500:])
+    pretrain_seconds = time.perf_counter() - start
+    source_accuracy = base.evaluate(sx_test, sy_test, verbose=0)[1]
+    print(f"source task: test accuracy {source_accuracy:.4f} ({pretrain_seconds:.0f} s)",
+          flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    inference = small_cnn(n_classes=5, name="cifar5_base")
+    inference.set_weights(base.get_weights())
+    partial = args.out / ".cifar5_base.partial.keras"
+    inference.save(partial)
+    partial.replace(args.out / "cifar5_base.keras")
+
+    # 2. the transfers
+    targets = {
+        "similar": (select(cx, cy, SIMILAR_CLASSES), select(cx_test, cy_test, SIMILAR_CLASSES)),
+        "different": (select(fx, fy, DIFFERENT_CLASSES),
+                      select(fx_test, fy_test, DIFFERENT_CLASSES)),
+    }
+    results = []
+    for target, ((tx, ty), (tx_test, ty_test)) in targets.items():
+        for size, per_class in SIZES.items():
+            x, y = select(tx, ty, range(5), per_class)
+            epochs = args.epochs_little if size == "little" else args.epochs_lots
+            seeds = range(args.seeds_little if size == "little" else 1)
+            for method in METHODS:
+                accuracies, start = [], time.perf_counter()
+                for seed in seeds:
+                    cnnbook.seed_everything(seed)
+                    model, lr = build(method, base)
+                    train(model, lr, x, y, epochs, 32 if size == "little" else 128)
+                    accuracies.append(round(float(model.evaluate(tx_test, ty_test,
+                                                                 verbose=0)[1]), 4))
+                row = {"target": target, "size": size, "train_images": len(x),
+                       "method": method, "epochs": epochs, "test_accuracy": accuracies,
+                       "mean": round(float(np.mean(accuracies)), 4),
+                       "seconds": round(time.perf_counter() - start, 1)}
+                results.append(row)
+                print(row, flush=True)
+
+    command = "CNNBOOK_DATA=DIR python scripts/train_transfer.py"
+    write_json_atomically(args.out / "transfer.json", {
+        **provenance(command),
+        "data": {"kind": args.source,
+                 "note": "CIFAR-10 from the JPEG re-encoding where CNNBOOK_DATA was made by "
+                         "materialize.py; Fashion-MNIST padded to 32x32 and repeated to RGB"},
+        "source": {"classes": list(SOURCE_CLASSES), "train_images": len(sx) - 2500,
+                   "epochs": args.pretrain_epochs,
+                   "test_accuracy": round(float(source_accuracy), 4),
+                   "seconds": round(pretrain_seconds, 1),
+                   "history": {k: [round(float(v), 4) for v in vals]
+                               for k, vals in history.history.items()}},
+        "targets": {"similar": {"dataset": "cifar10", "classes": list(SIMILAR_CLASSES)},
+                    "different": {"dataset": "fashion_mnist",
+                                  "classes": list(DIFFERENT_CLASSES)}},
+        "sizes": SIZES, "methods": list(METHODS), "results": results,
+    })
+    print(f"wrote {args.out / 'cifar5_base.keras'} and {args.out / 'transfer.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""cnnbook.models and cnnbook.assets: the shared networks and the shipped artefacts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cnnbook import assets
+
+keras = pytest.importorskip("keras")
+pytestmark = pytest.mark.keras
+
+
+def test_small_cnn_layers_and_size():
+    from cnnbook.models import CONV_LAYERS, small_cnn
+
+    model = small_cnn()
+    names = [layer.name for layer in model.layers]
+    assert all(name in names for name in CONV_LAYERS)
+    assert model.get_layer("conv1").kernel.shape == (5, 5, 3, 32)
+    assert model.output_shape == (None, 10)
+    assert 100_000 < model.count_params() < 200_000  # a few hundred KB saved
+
+
+def test_feature_extractor_returns_every_conv_volume():
+    from cnnbook.models import feature_extractor, small_cnn
+
+    maps = feature_extractor(small_cnn(augment=False))(np.zeros((2, 32, 32, 3), "float32"))
+    assert [tuple(m.shape) for m in maps] == [(2, 32, 32, 32), (2, 16, 16, 64), (2, 8, 8, 64)]
+
+
+def test_missing_asset_names_the_script_that_makes_it():
+    with pytest.raises(FileNotFoundError, match=r"scripts/train_small_cnn\.py"):
+        assets.path("small_cnn.missing")
+
+
+def test_provenance_and_atomic_json(tmp_path):
+    record = assets.provenance("python x.py")
+    assert record["command"] == "python x.py" and record["machine"]["cpus"] >= 1
+    target = tmp_path / "out.json"
+    assets.write_json_atomically(target, {"a": "α"})
+    assert json.loads(target.read_text(encoding="utf-8")) == {"a": "α"}
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+@pytest.mark.parametrize("name", ["small_cnn", "cifar5_base"])
+def test_shipped_models_load_safely_and_small(name):
+    path = assets.path(f"{name}.keras")
+    assert path.stat().st_size < 1_000_000
+    model = assets.load_model(name)
+    assert model.input_shape == (None, 32, 32, 3)
