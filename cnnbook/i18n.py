@@ -68,12 +68,16 @@ def _close_if_figure(value: Any) -> None:
 _SOURCE_TEXT = {
     "en": {"full": "the full {title} ({n_train:,} training and {n_test:,} test images)",
            "download": "the full {title} ({n_train:,} training and {n_test:,} test images)",
+           "subset": "the first {n_train:,} training and {n_test:,} test images of the full "
+                     "{title}",
            "sample": "the bundled sample of {title} ({n_train:,} training and {n_test:,} test "
                      "images), since the full set was not available at build time"},
     "el": {"full": "ολόκληρο το {title} ({n_train:,} εικόνες εκπαίδευσης και {n_test:,} "
                    "ελέγχου)",
            "download": "ολόκληρο το {title} ({n_train:,} εικόνες εκπαίδευσης και {n_test:,} "
                        "ελέγχου)",
+           "subset": "τις πρώτες {n_train:,} εικόνες εκπαίδευσης και {n_test:,} ελέγχου του "
+                     "πλήρους {title}",
            "sample": "το δείγμα του {title} που συνοδεύει τη βιβλιοθήκη ({n_train:,} εικόνες "
                      "εκπαίδευσης και {n_test:,} ελέγχου), επειδή το πλήρες σύνολο δεν ήταν "
                      "διαθέσιμο κατά τη δημιουργία του βιβλίου"},
@@ -89,7 +93,8 @@ def describe_source(source: Any, lang: str):
 
     from .data.specs import get_spec
 
-    template = pick(_SOURCE_TEXT, lang)[source.kind]
+    kind = "subset" if source.limited and source.kind != "sample" else source.kind
+    template = pick(_SOURCE_TEXT, lang)[kind]
     # Greek uses a dot for thousands: 50.000, not 50,000.
     text = template.format(title=get_spec(source.dataset).title, n_train=source.n_train,
                            n_test=source.n_test)

@@ -29,6 +29,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ASSETS, help="folder for the two files")
     parser.add_argument("--source", choices=["full", "sample"], default="full",
                         help="'sample' only to smoke-test the script")
+    parser.add_argument("--data-note", default="",
+                        help="where the data came from, recorded in the JSON (e.g. 'JPEG "
+                             "re-encoding of CIFAR-10, written by materialize.py')")
     args = parser.parse_args()
 
     import keras
@@ -62,11 +65,14 @@ def main() -> int:
     inference.save(partial)
     partial.replace(target)
     command = f"CNNBOOK_DATA=DIR python scripts/train_small_cnn.py --epochs {args.epochs}"
+    if args.data_note:
+        command += f" --data-note {args.data_note!r}"
     write_json_atomically(args.out / "small_cnn.json", {
         **provenance(command),
         "data": {"dataset": "cifar10", "kind": data.kind, "train": len(x_fit),
                  "validation": len(x_val), "test": len(x_test),
-                 "note": "the validation set is the last 5,000 training images"},
+                 "note": "the validation set is the last 5,000 training images",
+                 "origin": args.data_note},
         "epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed,
         "params": model.count_params(), "train_seconds": round(seconds, 1),
         "history": {key: [round(float(v), 5) for v in values]

@@ -36,6 +36,7 @@ class DataSource:
     path: str
     n_train: int
     n_test: int
+    limited: bool = False  # True when `limit=` kept only the first images
 
     @property
     def is_sample(self) -> bool:
@@ -94,7 +95,7 @@ def _load(spec: DatasetSpec, data_dir: PathLike | None, limit: int | None,
     splits = _apply_limit(spec, splits, limit)
     (x_train, _), (x_test, _) = splits
     _last_sources[spec.name] = DataSource(spec.name, origin[0], origin[1],
-                                          len(x_train), len(x_test))
+                                          len(x_train), len(x_test), limit is not None)
     return splits
 
 

@@ -35,6 +35,9 @@ def test_describe_source_says_sample_or_full_in_each_language():
     assert "δείγμα" in i18n.describe_source(sample, "el").data
     assert "50,000" in i18n.describe_source(full, "en").data
     assert "50.000" in i18n.describe_source(full, "el").data
+    subset = DataSource("mnist", "full", "x", 3000, 500, limited=True)
+    assert i18n.describe_source(subset, "en").data.startswith("the first 3,000 training")
+    assert "τις πρώτες 3.000" in i18n.describe_source(subset, "el").data
 
 
 def test_missing_language_is_a_clear_error():
