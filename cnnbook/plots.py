@@ -106,3 +106,22 @@ def feature_maps(maps: np.ndarray, ncols: int = 8, size: float = 1.1,
             ax.axis("off")
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
     return fig
+
+
+def image_grid(images: Sequence[np.ndarray], ncols: int, size: float = 0.9) -> Figure:
+    """Images (gray or RGB) in a grid with no frames or words, row by row.
+
+    `np.array(fig.axes).reshape(-1, ncols)` gives the axes by row and column,
+    for drawing on top of a picture.
+    """
+    nrows = -(-len(images) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False, figsize=(ncols * size, nrows * size))
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image in zip(axes.flat, images, strict=False):  # the last row may be short
+        image = np.asarray(image)
+        ax.imshow(image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image,
+                  cmap="gray" if image.ndim == 2 or image.shape[-1] == 1 else None,
+                  interpolation="nearest")
+    fig.subplots_adjust(wspace=0.06, hspace=0.06)
+    return fig

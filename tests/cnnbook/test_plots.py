@@ -53,3 +53,12 @@ def test_learning_curves_and_feature_maps():
     assert [line.get_label() for line in fig.axes[0].lines] == ["train", "val"]
     fig = plots.feature_maps(np.random.default_rng(0).random((6, 6, 10)), ncols=4)
     assert sum(bool(ax.images) for ax in fig.axes) == 10
+
+
+def test_image_grid_fills_rows_and_leaves_no_words():
+    images = [np.full((5, 5, 3), k / 10) for k in range(7)]
+    fig = plots.image_grid(images, ncols=3)
+    axes = np.array(fig.axes).reshape(-1, 3)
+    assert axes.shape == (3, 3)
+    assert sum(bool(ax.images) for ax in fig.axes) == 7
+    assert not any(ax.texts or ax.get_title() for ax in fig.axes)
