@@ -32,7 +32,7 @@ def cold_build() -> tuple[float, dict[str, float]]:
 
     with tempfile.TemporaryDirectory(prefix="book-bench-") as folder:
         work = Path(folder)
-        for name in ("book", "scripts"):
+        for name in ("book", "scripts", "cnnbook"):  # pages include library source
             shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("_build"))
         for config in ROOT.glob("_*.yml"):
             shutil.copy2(config, work / config.name)

@@ -45,3 +45,32 @@ def feature_extractor(model: Any, layer_names: Sequence[str] = CONV_LAYERS) -> A
     import keras
 
     return keras.Model(model.inputs, [model.get_layer(name).output for name in layer_names])
+
+
+# Layers trained by each transfer method; the rest keep the pretrained weights, frozen.
+TRANSFER_TRAINABLE = {
+    "feature_extraction": ("fc1", "predictions"),
+    "fine_tuning": ("conv3", "fc1", "predictions"),
+    "scratch": ("conv1", "conv2", "conv3", "fc1", "predictions"),
+}
+TRANSFER_LEARNING_RATES = {"feature_extraction": 1e-3, "fine_tuning": 3e-4, "scratch": 1e-3}
+
+
+def transfer_model(method: str, base: Any, n_classes: int = 5) -> tuple[Any, float]:
+    """A `small_cnn` for a new task, and the learning rate to train it with.
+
+    feature_extraction: the pretrained convolutional base is frozen; only the
+        classifier head (fc1, from the base, and a new output layer) trains.
+    fine_tuning: conv3 trains too, at a lower learning rate.
+    scratch: the same network from random weights; `base` is not used.
+    """
+    if method not in TRANSFER_TRAINABLE:
+        raise ValueError(f"method must be one of {', '.join(TRANSFER_TRAINABLE)}, not {method!r}")
+    model = small_cnn(n_classes=n_classes, name=method)
+    if method != "scratch":
+        for layer in model.layers:  # copy every pretrained layer but the classifier
+            if layer.name != "predictions" and layer.weights:
+                layer.set_weights(base.get_layer(layer.name).get_weights())
+        for layer in model.layers:
+            layer.trainable = layer.name in TRANSFER_TRAINABLE[method] or not layer.weights
+    return model, TRANSFER_LEARNING_RATES[method]

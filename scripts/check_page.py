@@ -45,6 +45,9 @@ def main() -> int:
     shutil.copy2(ROOT / "book" / "references.bib", work / "book" / "references.bib")
     for shared in ("_static", "_extra", "_ext"):  # assets and the local Sphinx extension
         shutil.copytree(ROOT / "book" / shared, work / "book" / shared, dirs_exist_ok=True)
+    # pages may show library source with {literalinclude} ../../cnnbook/…
+    shutil.copytree(ROOT / "cnnbook", work / "cnnbook", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
     config = ROOT / ("_config.yml" if lang == "en" else f"_config.{lang}.yml")
     shutil.copy2(config, work / config.name)
     stems = [page.stem for page in pages]

@@ -32,7 +32,7 @@ SOURCE_CLASSES = (0, 1, 2, 3, 4)
 SIMILAR_CLASSES = (5, 6, 7, 8, 9)
 DIFFERENT_CLASSES = (0, 1, 2, 3, 4)
 SIZES = {"little": 20, "lots": 2000}  # training images per class
-METHODS = ("feature_extraction", "fine_tuning", "scratch")
+METHODS = ("feature_extraction", "fine_tuning", "scratch")  # see cnnbook.models.transfer_model
 
 
 def select(x, y, classes, per_class=None):
@@ -51,23 +51,6 @@ def as_cifar_shape(gray):
     """28×28 grayscale → 32×32×3, by zero padding and repeating the channel."""
     padded = np.pad(gray, ((0, 0), (2, 2), (2, 2)))
     return np.repeat(padded[..., None], 3, axis=-1)
-
-
-def build(method, base):
-    """The network for one method, and its learning rate; `base` is the pretrained model."""
-    from cnnbook.models import small_cnn
-
-    model = small_cnn(n_classes=5, name=method)
-    if method == "scratch":
-        return model, 1e-3
-    for layer in model.layers:  # copy every pretrained layer but the classifier
-        if layer.name != "predictions" and layer.weights:
-            layer.set_weights(base.get_layer(layer.name).get_weights())
-    trainable = {"feature_extraction": {"fc1", "predictions"},
-                 "fine_tuning": {"conv3", "fc1", "predictions"}}[method]
-    for layer in model.layers:
-        layer.trainable = layer.name in trainable or not layer.weights
-    return model, 1e-3 if method == "feature_extraction" else 3e-4
 
 
 def train(model, lr, x, y, epochs, batch_size, x_val=None, y_val=None):
@@ -95,7 +78,7 @@ def main() -> int:
     import cnnbook
     from cnnbook.assets import provenance, write_json_atomically
     from cnnbook.data import load_cifar10, load_fashion_mnist
-    from cnnbook.models import small_cnn
+    from cnnbook.models import small_cnn, transfer_model
 
     (cx, cy), (cx_test, cy_test) = load_cifar10(source=args.source)
     (fx, fy), (fx_test, fy_test) = load_fashion_mnist(source=args.source)
@@ -136,7 +119,7 @@ def main() -> int:
                 accuracies, start = [], time.perf_counter()
                 for seed in seeds:
                     cnnbook.seed_everything(seed)
-                    model, lr = build(method, base)
+                    model, lr = transfer_model(method, base)
                     train(model, lr, x, y, epochs, 32 if size == "little" else 128)
                     accuracies.append(round(float(model.evaluate(tx_test, ty_test,
                                                                  verbose=0)[1]), 4))

@@ -51,3 +51,20 @@ def test_shipped_models_load_safely_and_small(name):
     assert path.stat().st_size < 1_000_000
     model = assets.load_model(name)
     assert model.input_shape == (None, 32, 32, 3)
+
+
+def test_transfer_methods_train_the_documented_layers():
+    from cnnbook.models import TRANSFER_TRAINABLE, small_cnn, transfer_model
+
+    base = small_cnn(n_classes=5)
+    rates = {}
+    for method, expected in TRANSFER_TRAINABLE.items():
+        model, rates[method] = transfer_model(method, base)
+        trained = {layer.name for layer in model.layers if layer.trainable and layer.weights}
+        assert trained == set(expected)
+    feature_model, _ = transfer_model("feature_extraction", base)
+    np.testing.assert_array_equal(feature_model.get_layer("conv2").kernel.numpy(),
+                                  base.get_layer("conv2").kernel.numpy())
+    assert rates["fine_tuning"] < rates["feature_extraction"] == rates["scratch"]
+    with pytest.raises(ValueError, match="method must be one of"):
+        transfer_model("distillation", base)
