@@ -44,7 +44,8 @@ def feature_extractor(model: Any, layer_names: Sequence[str] = CONV_LAYERS) -> A
     """A model that maps an image to the activation maps of `layer_names`."""
     import keras
 
-    return keras.Model(model.inputs, [model.get_layer(name).output for name in layer_names])
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs  # as the model is called
+    return keras.Model(inputs, [model.get_layer(name).output for name in layer_names])
 
 
 # Layers trained by each transfer method; the rest keep the pretrained weights, frozen.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.book.conftest import toc_pages
@@ -38,3 +39,15 @@ def test_bibliography_lists_the_cited_papers(built_site):
     references = (built_site / "en" / "references.html").read_text(encoding="utf-8")
     for author in ("Krizhevsky", "LeCun", "Simonyan", "He"):
         assert author in references
+
+
+def test_every_glued_variant_has_its_twin(built_site):
+    """Whatever a page glues for one language it glues for the other (the Greek twin needs it)."""
+    executed = built_site.parent / "en" / "_build" / "jupyter_execute"
+    glued = {}
+    for path in executed.glob("*.glue.json"):
+        glued.update({key: path.name for key in json.loads(path.read_text(encoding="utf-8"))})
+    assert glued, "no glue records found"
+    orphans = sorted(key for key in glued if re.search(r"_(en|el)$", key)
+                     and f"{key[:-3]}_{'el' if key.endswith('_en') else 'en'}" not in glued)
+    assert not orphans, orphans
