@@ -13,7 +13,9 @@ all editions. The site is `_build/site/<lang>/…` plus a root `index.html`.
 from __future__ import annotations
 
 import argparse
+import datetime
 import html
+import json
 import shutil
 import subprocess
 import sys
@@ -29,6 +31,19 @@ def available_editions() -> list[str]:
 
 def config_for(lang: str) -> Path:
     return ROOT / ("_config.yml" if lang == "en" else f"_config.{lang}.yml")
+
+
+CACHE = ROOT / "_build" / ".jupyter_cache"  # execute.cache in the configs, shared
+
+
+def executed_since(moment: datetime.datetime) -> list[str]:
+    """Pages whose execution was (re)recorded in the shared cache after `moment`."""
+    if not CACHE.exists():
+        return []
+    from jupyter_cache import get_cache
+
+    return sorted(Path(record.uri).name for record in get_cache(str(CACHE)).list_cache_records()
+                  if record.created.replace(tzinfo=None) > moment)
 
 
 def build_edition(lang: str, strict: bool) -> Path:
@@ -53,21 +68,39 @@ def _jupyter_book() -> str:
     return found
 
 
+CHOOSER_TEXT = {
+    "en": ("Convolutional Neural Networks",
+           "An open course on convolutional neural networks, with executed code, "
+           "figures and interactive widgets.", "Read in English"),
+    "el": ("Συνελικτικά Νευρωνικά Δίκτυα",
+           "Ένα ανοιχτό μάθημα για τα συνελικτικά νευρωνικά δίκτυα, με κώδικα που "
+           "εκτελείται, σχήματα και διαδραστικά γραφικά στοιχεία.", "Ανάγνωση στα ελληνικά"),
+}
+
+
 def root_page(langs: list[str]) -> str:
-    links = "\n".join(f'    <li><a href="{lang}/index.html" hreflang="{lang}" lang="{lang}">'
-                      f"{html.escape(EDITIONS[lang])}</a></li>" for lang in langs)
+    """The site's root: one block per edition, each in its own language."""
+    blocks = "\n".join(
+        f'  <section lang="{lang}">\n    <h2>{html.escape(CHOOSER_TEXT[lang][0])}</h2>\n'
+        f"    <p>{html.escape(CHOOSER_TEXT[lang][1])}</p>\n"
+        f'    <p><a href="{lang}/index.html" hreflang="{lang}">'
+        f"{html.escape(CHOOSER_TEXT[lang][2])}</a></p>\n  </section>" for lang in langs)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Convolutional Neural Networks · Συνελικτικά Νευρωνικά Δίκτυα</title>
+  <link rel="icon" href="{langs[0]}/_static/favicon.png">
+  <style>
+    body {{ font-family: system-ui, sans-serif; max-width: 44rem; margin: 3rem auto;
+           padding: 0 1rem; line-height: 1.5; color: #222; }}
+    section {{ border-top: 1px solid #ddd; padding: 0.5rem 0 1rem; }}
+    a {{ font-weight: 600; }}
+  </style>
 </head>
 <body>
-  <h1>Convolutional Neural Networks · Συνελικτικά Νευρωνικά Δίκτυα</h1>
-  <ul>
-{links}
-  </ul>
+{blocks}
 </body>
 </html>
 """
@@ -103,8 +136,15 @@ def main(argv: list[str] | None = None) -> int:
     missing = [lang for lang in langs if lang not in available_editions()]
     if missing:
         parser.error(f"no edition at book/{missing[0]}/index.md")
-    built = {lang: build_edition(lang, args.strict) for lang in langs}
+    built, executed = {}, {}
+    for lang in langs:
+        start = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        built[lang] = build_edition(lang, args.strict)
+        executed[lang] = executed_since(start)
+        print(f"{EDITIONS[lang]}: executed {len(executed[lang])} notebook(s)", flush=True)
     assemble(built, args.site.resolve())
+    report = {"executed": executed}
+    (args.site / "build-report.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"site: {args.site / 'index.html'}")
     return 0
 

@@ -162,3 +162,20 @@ def test_library_imports_from_any_folder(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                          text=True, check=True)
     assert out.stdout.split() == ["True", "True"]
+
+
+def test_the_two_edition_configs_differ_only_in_language():
+    """_config.el.yml is _config.yml in Greek: everything else must stay in step."""
+    def neutral(name: str) -> dict:
+        config = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+        for key in ("title", "author"):
+            config.pop(key)
+        config["repository"].pop("path_to_book")
+        config["sphinx"]["config"].pop("language")
+        config["sphinx"]["config"].pop("html_context")
+        return config
+
+    assert neutral("_config.yml") == neutral("_config.el.yml")
+    greek = yaml.safe_load((ROOT / "_config.el.yml").read_text(encoding="utf-8"))
+    assert greek["sphinx"]["config"]["language"] == "el"
+    assert greek["repository"]["path_to_book"] == "book/el"

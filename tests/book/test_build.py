@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests.book.conftest import toc_pages
 from tests.conftest import ROOT
 
@@ -16,8 +18,26 @@ def test_every_toc_page_exists_in_the_english_edition():
 
 def test_site_has_every_page_and_a_root(built_site):
     assert (built_site / "index.html").is_file()
-    for slug in toc_pages():
-        assert (built_site / "en" / f"{slug}.html").is_file(), slug
+    for lang in ("en", "el"):
+        if (ROOT / "book" / lang / "index.md").is_file():
+            for slug in toc_pages():
+                assert (built_site / lang / f"{slug}.html").is_file(), (lang, slug)
+
+
+def test_greek_edition_reuses_every_english_execution(built_site):
+    """Twins share code, so the Greek build executes nothing: jupyter-cache has it all."""
+    if not (ROOT / "book" / "el" / "index.md").is_file():
+        pytest.skip("no Greek edition yet")
+    report = json.loads((built_site / "build-report.json").read_text())
+    assert report["executed"]["en"]  # a cold build runs the English pages
+    assert report["executed"]["el"] == []
+
+
+def test_each_edition_declares_its_language(built_site):
+    for lang in ("en", "el"):
+        page = built_site / lang / "index.html"
+        if page.is_file():
+            assert f'<html lang="{lang}"' in page.read_text(encoding="utf-8")
 
 
 def test_code_ran_through_cnnbook(built_site):

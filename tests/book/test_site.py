@@ -7,6 +7,9 @@ import shutil
 import pytest
 
 from tests.book.conftest import toc_pages
+from tests.conftest import ROOT
+
+EDITIONS = [lang for lang in ("en", "el") if (ROOT / "book" / lang / "index.md").is_file()]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # This machine refuses Chromium's background connections; these flags stop them.
@@ -39,9 +42,10 @@ def page(browser):
     context.close()
 
 
+@pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("slug", toc_pages())
-def test_page_loads_cleanly_with_images(page, site_url, slug):
-    page.goto(f"{site_url}/en/{slug}.html", wait_until="networkidle")
+def test_page_loads_cleanly_with_images(page, site_url, slug, lang):
+    page.goto(f"{site_url}/{lang}/{slug}.html", wait_until="networkidle")
     images = page.eval_on_selector_all(
         "article img", "imgs => imgs.map(i => [i.currentSrc, i.complete && i.naturalWidth])")
     assert all(width for _, width in images), f"broken images: {images}"
@@ -82,4 +86,28 @@ def test_widgets_render_from_their_saved_state(page, site_url):
     page.wait_for_selector(".widget-slider, .jupyter-widgets", timeout=15000)
     assert page.locator("input[type=range], .widget-hslider").count() > 0 or \
         page.locator(".jupyter-widgets").count() > 0
+    assert not page.problems, page.problems
+
+
+@pytest.mark.skipif(len(EDITIONS) < 2, reason="one edition only")
+@pytest.mark.parametrize("slug", toc_pages())
+def test_language_switch_leads_to_the_twin_and_back(page, site_url, slug):
+    page.goto(f"{site_url}/en/{slug}.html", wait_until="networkidle")
+    page.locator("a.language-switch").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/el/{slug}.html")
+    assert page.locator("html").get_attribute("lang") == "el"
+    page.locator("a.language-switch").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/en/{slug}.html")
+    assert not page.problems, page.problems
+
+
+def test_root_page_offers_every_edition(page, site_url):
+    page.goto(f"{site_url}/index.html", wait_until="networkidle")
+    for lang in EDITIONS:
+        page.locator(f'a[hreflang="{lang}"]').first.click()
+        page.wait_for_load_state("networkidle")
+        assert page.url.endswith(f"/{lang}/index.html")
+        page.go_back()
     assert not page.problems, page.problems
