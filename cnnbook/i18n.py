@@ -39,20 +39,18 @@ def pick(variants: dict[str, Any], lang: str) -> Any:
     return variants[lang]
 
 
-def glue_variants(name: str, make: Callable[[str], Any]) -> dict[str, Any]:
+def glue_variants(name: str, make: Callable[[str], Any]) -> None:
     """Glue `make(lang)` as `<name>_<lang>` for every language, displaying nothing.
 
-    Figures are closed after gluing so the cell shows no stray copy.
+    Returns None, so a cell that ends with this call shows no output; figures
+    are closed after gluing so the cell shows no stray copy either.
     """
     from myst_nb import glue
 
-    rendered = {}
     for lang in LANGS:
         value = make(lang)
         glue(f"{name}_{lang}", value, display=False)
         _close_if_figure(value)
-        rendered[lang] = value
-    return rendered
 
 
 def _close_if_figure(value: Any) -> None:

@@ -43,7 +43,7 @@ def main() -> int:
     for page in pages:
         shutil.copy2(page, edition / page.name)
     shutil.copy2(ROOT / "book" / "references.bib", work / "book" / "references.bib")
-    for shared in ("_static", "_extra", "_ext", "_templates"):  # assets, extension, templates
+    for shared in ("_static", "_extra", "_ext", "_templates", "_locale"):  # site furniture
         shutil.copytree(ROOT / "book" / shared, work / "book" / shared, dirs_exist_ok=True)
     # pages may show library source with {literalinclude} ../../cnnbook/…
     shutil.copytree(ROOT / "cnnbook", work / "cnnbook", dirs_exist_ok=True,

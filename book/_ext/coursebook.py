@@ -5,11 +5,21 @@
   duplicate scripts from every page.
 - course-fixes.js: an empty stored theme mode on a first visit, and the
   ipywidgets HTML manager calling MathJax 2's API under MathJax 3.
+- Interface strings: the themes' Greek is partly machine-made ("Εκτόξευση" for
+  Launch) and partly missing. book/_locale/<lang>/LC_MESSAGES/ holds our own
+  catalogs: sphinx.po through Sphinx's `locale_dirs`, and the extensions'
+  catalogs (booktheme, exercise) installed here ahead of theirs.
 """
 
 from __future__ import annotations
 
+import gettext
+import io
+from pathlib import Path
 from typing import Any
+
+LOCALE = Path(__file__).resolve().parents[1] / "_locale"
+OVERRIDDEN_CATALOGS = ("booktheme", "exercise")
 
 
 def _script_key(script: Any) -> tuple:
@@ -33,7 +43,36 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
     context["script_files"] = unique
 
 
+def _compiled(po_file: Path) -> gettext.GNUTranslations:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with open(po_file, "rb") as handle:
+        catalog = read_po(handle)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def install_interface_catalogs(app) -> None:
+    """Put our catalogs first; the extension's own stay as fallbacks."""
+    from sphinx import locale
+
+    language = app.config.language or "en"
+    for catalog in OVERRIDDEN_CATALOGS:
+        po_file = LOCALE / language / "LC_MESSAGES" / f"{catalog}.po"
+        if not po_file.is_file():
+            continue
+        ours = _compiled(po_file)
+        theirs = locale.translators.get(("general", catalog))
+        if theirs is not None:
+            ours.add_fallback(theirs)
+        locale.translators[("general", catalog)] = ours
+
+
 def setup(app) -> dict[str, Any]:
     app.add_js_file("course-fixes.js", priority=100)  # before the theme's deferred scripts
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    app.connect("builder-inited", install_interface_catalogs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
