@@ -13,7 +13,7 @@ the functions here raise `ValueError` with the numbers put into the formula.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -144,21 +144,24 @@ class LayerTable:
                  "activations": r.activations, "params": r.params, "is_view": r.is_view}
                 for r in self.rows]
 
-    def cells(self, headers: Sequence[str] = HEADERS) -> list[tuple[str, str, str, str]]:
+    def cells(self, headers: Sequence[str] = HEADERS,
+              fmt: Callable[[int], str] = "{:,}".format) -> list[tuple[str, str, str, str]]:
         """The table as strings: a header row, one row per layer, a total row.
 
         A view's activations are shown in parentheses: it stores nothing new.
-        Pass translated `headers` (layer, output, activations, weights, total).
+        Pass translated `headers` (layer, output, activations, weights, total)
+        and a number format `fmt` (Greek writes 15.237.608).
         """
         table = [tuple(headers[:4])]
         for r in self.rows:
-            acts = f"({r.activations:,})" if r.is_view else f"{r.activations:,}"
-            table.append((r.name, "×".join(map(str, r.output_shape)), acts, f"{r.params:,}"))
-        table.append((headers[4], "", f"{self.total_activations:,}", f"{self.total_params:,}"))
+            acts = f"({fmt(r.activations)})" if r.is_view else fmt(r.activations)
+            table.append((r.name, "×".join(map(str, r.output_shape)), acts, fmt(r.params)))
+        table.append((headers[4], "", fmt(self.total_activations), fmt(self.total_params)))
         return table  # type: ignore[return-value]
 
-    def to_markdown(self, headers: Sequence[str] = HEADERS) -> str:
-        head, *body = self.cells(headers)
+    def to_markdown(self, headers: Sequence[str] = HEADERS,
+                    fmt: Callable[[int], str] = "{:,}".format) -> str:
+        head, *body = self.cells(headers, fmt)
         lines = ["| " + " | ".join(head) + " |", "|---|---|--:|--:|"]
         lines += ["| " + " | ".join(row) + " |" for row in body]
         return "\n".join(lines)

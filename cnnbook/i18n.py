@@ -133,4 +133,5 @@ def glue_layer_table(name: str, table: Any) -> None:
     """
     from IPython.display import Markdown
 
-    glue_variants(name, lambda lang: Markdown(table.to_markdown(LAYER_TABLE_HEADERS[lang])))
+    glue_variants(name, lambda lang: Markdown(table.to_markdown(
+        LAYER_TABLE_HEADERS[lang], fmt=lambda value: number(value, lang))))

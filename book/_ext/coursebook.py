@@ -9,14 +9,20 @@
   Launch) and partly missing. book/_locale/<lang>/LC_MESSAGES/ holds our own
   catalogs: sphinx.po through Sphinx's `locale_dirs`, and the extensions'
   catalogs (booktheme, exercise) installed here ahead of theirs.
+- Greek search: Sphinx has no Greek search language. GreekSearch folds case,
+  accents and final sigma, in the index (Python) and in the query (JavaScript)
+  alike, so "συνελιξη" and "ΣΥΝΈΛΙΞΗ" both find "συνέλιξη".
 """
 
 from __future__ import annotations
 
 import gettext
 import io
+import unicodedata
 from pathlib import Path
 from typing import Any
+
+from sphinx.search import SearchLanguage
 
 LOCALE = Path(__file__).resolve().parents[1] / "_locale"
 OVERRIDDEN_CATALOGS = ("booktheme", "exercise")
@@ -41,6 +47,35 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
             seen.add(key)
             unique.append(script)
     context["script_files"] = unique
+
+
+def fold_greek(word: str) -> str:
+    """Lower case, no accents or diaeresis, σ for ς: the form both index and query use."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare).replace("ς", "σ")
+
+
+class GreekSearch(SearchLanguage):
+    """Greek search with accent and case folding (there is no Greek stemmer)."""
+
+    lang = "el"
+    language_name = "Greek"
+    js_stemmer_code = """
+var Stemmer = function() {
+  // The same folding as fold_greek() in book/_ext/coursebook.py.
+  this.stemWord = function(w) {
+    return w.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .normalize("NFC").replace(/ς/g, "σ");
+  }
+}
+"""
+
+    def stem(self, word: str) -> str:
+        return fold_greek(word)
+
+    def word_filter(self, word: str) -> bool:
+        return len(word) > 1
 
 
 def _compiled(po_file: Path) -> gettext.GNUTranslations:
@@ -75,4 +110,5 @@ def setup(app) -> dict[str, Any]:
     app.add_js_file("course-fixes.js", priority=100)  # before the theme's deferred scripts
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("builder-inited", install_interface_catalogs)
+    app.add_search_language(GreekSearch)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

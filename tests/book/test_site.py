@@ -111,3 +111,18 @@ def test_root_page_offers_every_edition(page, site_url):
         assert page.url.endswith(f"/{lang}/index.html")
         page.go_back()
     assert not page.problems, page.problems
+
+
+@pytest.mark.skipif("el" not in EDITIONS, reason="no Greek edition yet")
+@pytest.mark.parametrize("query", ["συνελιξη", "ΣΥΝΈΛΙΞΗ", "ετεροσυσχετιση"])
+def test_greek_search_ignores_accents_and_case(page, site_url, query):
+    page.goto(f"{site_url}/el/search.html?q={query}", wait_until="networkidle")
+    page.wait_for_selector("ul.search li", timeout=15000)
+    assert page.locator("ul.search li").count() > 0
+
+
+def test_english_search_finds_stride_in_both_editions(page, site_url):
+    for lang in EDITIONS:
+        page.goto(f"{site_url}/{lang}/search.html?q=stride", wait_until="networkidle")
+        page.wait_for_selector("ul.search li", timeout=15000)
+        assert page.locator("ul.search li").count() > 0

@@ -1,0 +1,36 @@
+"""The book's local Sphinx extension: Greek search folding and script de-duplication."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+coursebook = pytest.importorskip("coursebook")
+
+
+@pytest.mark.parametrize(("word", "folded"), [
+    ("συνέλιξη", "συνελιξη"), ("ΣΥΝΈΛΙΞΗ", "συνελιξη"), ("συνέλιξης", "συνελιξησ"),
+    ("Ϊ", "ι"), ("stride", "stride"),
+])
+def test_fold_greek(word, folded):
+    assert coursebook.fold_greek(word) == folded
+    assert coursebook.GreekSearch.stem(None, word) == folded
+
+
+def test_duplicate_scripts_are_dropped():
+    from sphinx.builders.html._assets import _JavaScript
+
+    scripts = [_JavaScript(None, body="const A = 1"), _JavaScript("x.js"),
+               _JavaScript("", body="const A = 1", priority=800), _JavaScript("x.js")]
+    context = {"script_files": scripts}
+    coursebook.drop_duplicate_scripts(None, "index", "page.html", context, None)
+    assert len(context["script_files"]) == 2
+
+
+def test_every_catalog_compiles():
+    for po in (ROOT / "book" / "_locale").rglob("*.po"):
+        assert coursebook._compiled(po).gettext("Search") is not None
