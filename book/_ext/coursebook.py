@@ -9,6 +9,8 @@
   Launch) and partly missing. book/_locale/<lang>/LC_MESSAGES/ holds our own
   catalogs: sphinx.po through Sphinx's `locale_dirs`, and the extensions'
   catalogs (booktheme, exercise) installed here ahead of theirs.
+- Citations: author-year references joined with the page's own "and"
+  ("Kingma και Ba, 2015" in Greek), as the reference style `course`.
 - Greek search: Sphinx has no Greek search language. GreekSearch folds case,
   accents and final sigma, in the index (Python) and in the query (JavaScript)
   alike, so "συνελιξη" and "ΣΥΝΈΛΙΞΗ" both find "συνέλιξη".
@@ -106,9 +108,31 @@ def install_interface_catalogs(app) -> None:
         locale.translators[("general", catalog)] = ours
 
 
+CITATION_AND = {"el": (" και ", ", και "), "en": (" and ", ", and ")}
+
+
+def register_reference_style(language: str) -> None:
+    """sphinxcontrib-bibtex's author_year, with the edition's word for "and"."""
+    from dataclasses import dataclass, field
+
+    from sphinxcontrib.bibtex.plugin import register_plugin
+    from sphinxcontrib.bibtex.style.referencing import PersonStyle
+    from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+
+    two, last = CITATION_AND.get(language, CITATION_AND["en"])
+
+    @dataclass
+    class CourseReferenceStyle(AuthorYearReferenceStyle):
+        person: PersonStyle = field(default_factory=lambda: PersonStyle(sep2=two, last_sep=last))
+
+    register_plugin("sphinxcontrib.bibtex.style.referencing", "course", CourseReferenceStyle,
+                    force=True)
+
+
 def setup(app) -> dict[str, Any]:
     app.add_js_file("course-fixes.js", priority=100)  # before the theme's deferred scripts
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("builder-inited", install_interface_catalogs)
     app.add_search_language(GreekSearch)
+    register_reference_style(app.config.language or "en")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

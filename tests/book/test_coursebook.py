@@ -34,3 +34,12 @@ def test_duplicate_scripts_are_dropped():
 def test_every_catalog_compiles():
     for po in (ROOT / "book" / "_locale").rglob("*.po"):
         assert coursebook._compiled(po).gettext("Search") is not None
+
+
+@pytest.mark.parametrize(("language", "joiner"), [("el", " και "), ("en", " and ")])
+def test_citations_join_authors_in_the_page_language(language, joiner):
+    from sphinxcontrib.bibtex.plugin import find_plugin
+
+    coursebook.register_reference_style(language)
+    style = find_plugin("sphinxcontrib.bibtex.style.referencing", "course")()
+    assert style.person.sep2 == joiner
