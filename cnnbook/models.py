@@ -75,3 +75,44 @@ def transfer_model(method: str, base: Any, n_classes: int = 5) -> tuple[Any, flo
         for layer in model.layers:
             layer.trainable = layer.name in TRANSFER_TRAINABLE[method] or not layer.weights
     return model, TRANSFER_LEARNING_RATES[method]
+
+
+# Layers that do not change what a network is made of, for `layer_pattern`.
+_TRANSPARENT = ("InputLayer", "Rescaling", "Normalization", "Resizing", "CenterCrop",
+                "BatchNormalization", "LayerNormalization", "Dropout", "SpatialDropout2D",
+                "GaussianNoise", "Identity")
+_TOKENS = {"Conv2D": "CONV", "MaxPooling2D": "POOL", "AveragePooling2D": "POOL",
+           "GlobalAveragePooling2D": "GAP", "GlobalMaxPooling2D": "GAP",
+           "Flatten": "FLATTEN", "Dense": "FC", "ReLU": "RELU", "Softmax": "SOFTMAX"}
+
+
+def layer_pattern(model: Any) -> str:
+    """A model as the course writes architectures, e.g. "CONV-RELU-POOL-FLATTEN-FC-SOFTMAX".
+
+    An activation inside a layer becomes a token of its own, as does an
+    Activation layer; input, rescaling, augmentation, normalisation and
+    dropout layers are left out, and nested models are expanded.
+    """
+    return "-".join(_tokens(model))
+
+
+def _tokens(model: Any) -> list[str]:
+    tokens: list[str] = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if hasattr(layer, "layers"):  # a nested model
+            tokens += _tokens(layer)
+        elif kind in _TRANSPARENT or kind.startswith("Random"):
+            continue
+        elif kind == "Activation":
+            tokens += _activation_token(layer.activation)
+        else:
+            tokens.append(_TOKENS.get(kind, kind.upper()))
+            if kind in ("Conv2D", "Dense"):
+                tokens += _activation_token(layer.activation)
+    return tokens
+
+
+def _activation_token(activation: Any) -> list[str]:
+    name = getattr(activation, "__name__", str(activation))
+    return [] if name == "linear" else [name.upper()]

@@ -68,3 +68,24 @@ def test_transfer_methods_train_the_documented_layers():
     assert rates["fine_tuning"] < rates["feature_extraction"] == rates["scratch"]
     with pytest.raises(ValueError, match="method must be one of"):
         transfer_model("distillation", base)
+
+
+@pytest.mark.keras
+def test_layer_pattern_writes_the_course_notation():
+    import keras
+    from keras import layers
+
+    from cnnbook.models import layer_pattern, small_cnn
+
+    lenet_like = keras.Sequential([
+        keras.Input((28, 28, 1)), layers.Rescaling(1 / 255),
+        layers.Conv2D(6, 5, activation="relu"), layers.MaxPooling2D(),
+        layers.Conv2D(16, 5), layers.BatchNormalization(), layers.Activation("relu"),
+        layers.AveragePooling2D(2), layers.Flatten(), layers.Dropout(0.5),
+        layers.Dense(84, activation="relu"), layers.Dense(10), layers.Softmax()])
+    assert layer_pattern(lenet_like) == ("CONV-RELU-POOL-CONV-RELU-POOL-FLATTEN-FC-RELU-FC-SOFTMAX")
+    assert layer_pattern(small_cnn()) == (
+        "CONV-RELU-POOL-CONV-RELU-POOL-CONV-RELU-POOL-FLATTEN-FC-RELU-FC-SOFTMAX")
+    nested = keras.Sequential([keras.Input((8, 8, 3)), keras.Sequential(
+        [layers.Conv2D(2, 3, activation="gelu")]), layers.GlobalAveragePooling2D()])
+    assert layer_pattern(nested) == "CONV-GELU-GAP"
