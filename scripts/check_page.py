@@ -48,6 +48,8 @@ def main() -> int:
     # pages may show library source with {literalinclude} ../../cnnbook/…
     shutil.copytree(ROOT / "cnnbook", work / "cnnbook", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__"))
+    # {assignment} links ship the student notebooks
+    shutil.copytree(ROOT / "exercises", work / "exercises", dirs_exist_ok=True)
     config = ROOT / ("_config.yml" if lang == "en" else f"_config.{lang}.yml")
     shutil.copy2(config, work / config.name)
     stems = [page.stem for page in pages]

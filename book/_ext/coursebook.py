@@ -14,6 +14,9 @@
 - Greek search: Sphinx has no Greek search language. GreekSearch folds case,
   accents and final sigma, in the index (Python) and in the query (JavaScript)
   alike, so "συνελιξη" and "ΣΥΝΈΛΙΞΗ" both find "συνέλιξη".
+- Assignments: the role {assignment}`a2-cross-correlation` links to the
+  student notebook of the page's language, copied from exercises/<lang>/ into
+  the edition's `assignments/` folder; a missing notebook fails the build.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from typing import Any
 from sphinx.search import SearchLanguage
 
 LOCALE = Path(__file__).resolve().parents[1] / "_locale"
+EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
+ASSIGNMENTS_FOLDER = "assignments"  # in each edition's HTML output
 OVERRIDDEN_CATALOGS = ("booktheme", "exercise")
 
 
@@ -129,10 +134,39 @@ def register_reference_style(language: str) -> None:
                     force=True)
 
 
+def assignment_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """A link to the student notebook of assignment `text`, in the page's language."""
+    from docutils import nodes
+
+    env = inliner.document.settings.env
+    slug = text.strip()
+    notebook = EXERCISES / (env.config.language or "en") / slug / f"{slug}.ipynb"
+    if not notebook.is_file():
+        message = inliner.reporter.error(f"no student notebook at {notebook}", line=lineno)
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    uri = "../" * env.docname.count("/") + f"{ASSIGNMENTS_FOLDER}/{slug}/{notebook.name}"
+    link = nodes.reference(rawtext, "", refuri=uri, classes=["assignment-notebook"])
+    link += nodes.literal(text=notebook.name)
+    return [link], []
+
+
+def copy_assignments(app, exception: Exception | None) -> None:
+    """Ship the edition's student notebooks with its HTML, for the {assignment} links."""
+    import shutil
+
+    source = EXERCISES / (app.config.language or "en")
+    if exception is None and app.builder.format == "html" and source.is_dir():
+        target = Path(app.outdir) / ASSIGNMENTS_FOLDER
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target)
+
+
 def setup(app) -> dict[str, Any]:
     app.add_js_file("course-fixes.js", priority=100)  # before the theme's deferred scripts
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("builder-inited", install_interface_catalogs)
     app.add_search_language(GreekSearch)
     register_reference_style(app.config.language or "en")
+    app.add_role("assignment", assignment_role)
+    app.connect("build-finished", copy_assignments)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

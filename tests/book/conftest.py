@@ -26,7 +26,7 @@ def toc_pages() -> list[str]:
 def built_site(tmp_path_factory) -> Path:
     """Build the book as the README says, in a copy of the sources, with -W."""
     work = tmp_path_factory.mktemp("book")
-    for name in ("book", "scripts", "cnnbook"):  # pages include library source
+    for name in ("book", "scripts", "cnnbook", "exercises"):  # library source, assignments
         shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("_build"))
     for config in ROOT.glob("_*.yml"):
         shutil.copy2(config, work / config.name)

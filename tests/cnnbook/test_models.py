@@ -89,3 +89,30 @@ def test_layer_pattern_writes_the_course_notation():
     nested = keras.Sequential([keras.Input((8, 8, 3)), keras.Sequential(
         [layers.Conv2D(2, 3, activation="gelu")]), layers.GlobalAveragePooling2D()])
     assert layer_pattern(nested) == "CONV-GELU-GAP"
+
+
+@pytest.mark.keras
+def test_load_trained_and_accuracy_round_trip(tmp_path):
+    from keras import layers
+
+    from cnnbook.models import accuracy, load_trained
+
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    model.set_weights([np.eye(4, 3) * 10, np.zeros(3)])
+    model.save(tmp_path / "model.keras")
+    loaded = load_trained(tmp_path / "model.keras")
+    images = np.eye(4)[:3]
+    assert accuracy(loaded, images, np.array([[0], [1], [2]])) == 1.0
+    assert accuracy(loaded, images, np.array([0, 0, 0])) == pytest.approx(1 / 3)
+
+
+@pytest.mark.keras
+def test_load_trained_refuses_lambda_layers(tmp_path):
+    from keras import layers
+
+    from cnnbook.models import load_trained
+
+    model = keras.Sequential([keras.Input((2,)), layers.Lambda(lambda x: x * 2)])
+    model.save(tmp_path / "lambda.keras")
+    with pytest.raises(ValueError, match=r"(?i)unsafe|lambda"):
+        load_trained(tmp_path / "lambda.keras")
