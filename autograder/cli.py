@@ -13,6 +13,10 @@ from autograder.errors import UserError
 # verb → (module, one-line help); each module defines add_arguments(parser) and run(args) -> int
 VERBS = {
     "release": ("autograder.release", "regenerate exercises/{en,el}/ from solutions/"),
+    "collect": ("autograder.collect", "take in a batch of submissions (folder, LMS zip, exchange)"),
+    "grade": ("autograder.grade", "execute and score submissions, sandboxed and in parallel"),
+    "export": ("autograder.export", "export the scores (nbgrader CSV or Moodle grades CSV)"),
+    "report": ("autograder.report", "score histogram, pass rate per test, text summary"),
 }
 
 

@@ -1,0 +1,231 @@
+"""The grader's checks, run in a process that never executes submitted code.
+
+Function checks compare what the sandbox wrote (plain arrays, loaded without
+pickles) with the reference computed here; model checks load the saved model
+with `safe_mode=True` and measure it on the real test split, which the sandbox
+never sees. Every point of a submission is decided here.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import numpy as np
+
+from autograder.functions import definitions_source, forbidden_uses, load_cases
+from autograder.source import parameter_names, parameters_cell
+from autograder.spec import Check, Spec
+
+
+@dataclass
+class Part:
+    cell: str
+    points: float
+    score: float
+    passed: bool
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def passed(check: Check) -> Part:
+    return Part(check.cell, check.points, check.points, True)
+
+
+def failed(check: Check, reason: str) -> Part:
+    return Part(check.cell, check.points, 0.0, False, reason)
+
+
+# ------------------------------------------------------------------ functions
+
+def check_function(spec: Spec, check: Check, submission: nbformat.NotebookNode,
+                   arrays: dict[str, np.ndarray], outcomes: dict[str, str]) -> Part:
+    answer_cells = [grade_id for grade_id in check["define"]
+                    if _is_answer_cell(submission, grade_id)]
+    used = forbidden_uses(definitions_source(submission, answer_cells), check.get("forbid", []))
+    if used:
+        return failed(check, f"uses {used[0]}, which this part forbids")
+    defined = outcomes.get(check.cell)
+    if defined and defined.startswith("define:"):
+        return failed(check, f"defining {check['function']} raised {defined[7:]}")
+    cases = load_cases(spec.hidden_path(check["inputs"]))
+    expected = reference_results(spec, check)
+    for index, (case, want) in enumerate(zip(cases, expected, strict=True)):
+        got = outcomes.get(f"{check.cell}/{index}", "missing")
+        problem = _compare(want, got, arrays.get(f"{check.cell}/{index}"), check)
+        if problem:
+            arguments = ", ".join(f"{k}={_describe(v)}" for k, v in case.items())
+            return failed(check, f"hidden case {index + 1} of {len(cases)} ({arguments}): "
+                                 f"{problem}")
+    return passed(check)
+
+
+def _is_answer_cell(notebook: nbformat.NotebookNode, grade_id: str) -> bool:
+    return any(cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+               and cell.metadata.nbgrader.get("solution") for cell in notebook.cells)
+
+
+def _compare(want: tuple[str, Any], got: str, array: np.ndarray | None,
+             check: Check) -> str:
+    kind, value = want
+    if got == "missing":
+        return "no result (the code stopped or exited before this case)"
+    if got.startswith("raises:timeout"):
+        return "took too long"
+    if kind == "raises":
+        return "" if got == f"raises:{value}" else f"should raise {value}"
+    if got.startswith("raises:"):
+        return f"raised {got[7:]}"
+    if array is None or got != "ok":
+        return "returned something that is not an array or a number"
+    if array.shape != value.shape:
+        return f"returned shape {array.shape}, expected {value.shape}"
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        return f"returned dtype {array.dtype}"
+    if not np.allclose(array, value, rtol=check.get("rtol", 1e-7), atol=check.get("atol", 0.0),
+                       equal_nan=True):
+        return "wrong values"
+    return ""
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array{value.shape}"
+    return repr(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _reference_cached(folder: str, cell: str) -> tuple[tuple[str, Any], ...]:
+    from autograder.spec import load_spec
+
+    spec = load_spec(Path(folder))
+    check = next(c for c in spec.checks if c.cell == cell)
+    function = _reference_function(spec, check)
+    results = []
+    for case in load_cases(spec.hidden_path(check["inputs"])):
+        try:
+            results.append(("value", np.asarray(function(**case))))
+        except Exception as error:  # the reference rejects this case: so must the student
+            results.append(("raises", type(error).__name__))
+    return tuple(results)
+
+
+def reference_results(spec: Spec, check: Check) -> tuple[tuple[str, Any], ...]:
+    return _reference_cached(str(spec.folder), check.cell)
+
+
+def _reference_function(spec: Spec, check: Check):
+    reference = check.get("reference", "solution")
+    if reference == "solution":
+        source = nbformat.read(spec.notebook, as_version=4)
+        namespace: dict[str, Any] = {"__name__": "__reference__"}
+        exec(compile(definitions_source(source, check["define"]), str(spec.notebook), "exec"),
+             namespace)
+        return namespace[check["function"]]
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def read_function_results(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """What the sandbox wrote; anything unreadable counts as no result."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+        outcomes = json.loads(path.with_suffix(".json").read_text())
+        if not isinstance(outcomes, dict):
+            raise ValueError("not a mapping")
+        return arrays, {str(k): str(v) for k, v in outcomes.items()}
+    except Exception:  # missing, truncated or forged: no results
+        return {}, {}
+
+
+# --------------------------------------------------------------------- models
+
+def load_model(path: Path):
+    import keras
+
+    return keras.saving.load_model(path, compile=False, safe_mode=True)
+
+
+def check_architecture(check: Check, model: Any) -> Part:
+    from cnnbook.models import layer_pattern
+
+    if "input_shape" in check.options:
+        shape = tuple(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None
+        if shape != tuple(check["input_shape"]):
+            return failed(check, f"input shape {shape}, expected {tuple(check['input_shape'])}")
+    output = tuple(model.output_shape[1:]) if not isinstance(model.output_shape, list) else None
+    if output != tuple(check["output_shape"]):
+        return failed(check, f"output shape {output}, expected {tuple(check['output_shape'])}")
+    if "params" in check.options:
+        low, high = check["params"]
+        count = model.count_params()
+        if not low <= count <= high:
+            return failed(check, f"{count:,} weights, expected {low:,} to {high:,}")
+    if "pattern" in check.options:
+        pattern = layer_pattern(model)
+        if not re.fullmatch(check["pattern"], pattern):
+            return failed(check, f"layer pattern {pattern} does not match {check['pattern']}")
+    for name in check.get("require_frozen", []):
+        try:
+            layer = model.get_layer(name)
+        except ValueError:
+            return failed(check, f"no layer named {name}")
+        if layer.trainable:
+            return failed(check, f"layer {name} should be frozen (trainable=False)")
+    return passed(check)
+
+
+def check_accuracy(check: Check, model: Any, threshold: float, data_dir: str | None) -> Part:
+    from cnnbook.models import accuracy
+
+    images, labels = test_split(check["dataset"], tuple(check.get("classes") or ()), data_dir)
+    images = images.astype("float32") / float(check.get("input_scale", 1))
+    if check.get("add_channel_axis"):
+        images = images[..., np.newaxis]
+    try:
+        measured = accuracy(model, images, labels)
+    except Exception as error:  # wrong input shape, NaNs…: the model fails the check
+        return failed(check, "the model could not classify the test images "
+                             f"({type(error).__name__})")
+    if measured >= threshold:
+        return Part(check.cell, check.points, check.points, True, f"accuracy {measured:.4f}")
+    return failed(check, f"accuracy {measured:.4f}, below the target {threshold:.4f}")
+
+
+@functools.lru_cache(maxsize=8)
+def test_split(dataset: str, classes: tuple[int, ...], data_dir: str | None):
+    """The real test split (relabelled to `classes` when given), read once per process."""
+    from cnnbook import data
+
+    loader = {"mnist": data.load_mnist, "cifar10": data.load_cifar10,
+              "fashion_mnist": data.load_fashion_mnist}[dataset]
+    _, (x_test, y_test) = loader(data_dir, source="auto")
+    y_test = np.asarray(y_test).reshape(-1)
+    if classes:
+        keep = np.isin(y_test, classes)
+        lookup = np.full(int(y_test.max()) + 1, -1)
+        lookup[list(classes)] = np.arange(len(classes))
+        x_test, y_test = x_test[keep], lookup[y_test[keep]]
+    return x_test, y_test
+
+
+def notebook_default(notebook: nbformat.NotebookNode, name: str) -> Any:
+    """A parameter's default value, read from the parameters cell without running it."""
+    cell = parameters_cell(notebook)
+    if cell is None or name not in parameter_names(cell):
+        raise KeyError(name)
+    for node in ast.parse(cell.source).body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise KeyError(name)

@@ -1,0 +1,298 @@
+"""Execute and score submissions: sandboxed, in parallel, on a Dask cluster if asked.
+
+The coordinator (this process) restores locked and test cells from the source
+with nbgrader's OverwriteCells, injects the budget with papermill, hands each
+prepared notebook to a worker, and is the only writer of the gradebook. A
+batch that is killed resumes where it stopped; `--force` regrades.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import sys
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from autograder import gradebook, heldout, sandbox
+from autograder.bilingual import language_of
+from autograder.errors import UserError
+from autograder.release import release_files
+from autograder.source import load_assignment
+from autograder.spec import Spec
+from autograder.worker import Job, grade_job, start_local_worker
+from autograder.workspace import Workspace, add_course_arguments, open_workspace
+
+RESULT = "result.json"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignment")
+    add_course_arguments(parser)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="notebooks graded at once (default: the number of cores)")
+    parser.add_argument("--cluster", default="local",
+                        help="local (default), tcp://HOST:PORT (a Dask scheduler) or slurm")
+    parser.add_argument("--profile", choices=("ci", "cpu", "gpu"), default=None,
+                        help="budget profile of grading.yml (default: gpu with --gpus, else cpu)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds per notebook (default: the profile's notebook_timeout)")
+    parser.add_argument("--memory", type=float, default=None,
+                        help="GB of resident memory per notebook (default: the profile's)")
+    parser.add_argument("--gpus", default=None,
+                        help="GPU ids to share among the workers, e.g. 0,1")
+    parser.add_argument("--student", nargs="+", default=None, metavar="ID",
+                        help="grade only these students")
+    parser.add_argument("--force", action="store_true", help="regrade what is already graded")
+    parser.add_argument("--data", default=None,
+                        help="the full datasets (default: $CNNBOOK_DATA, else what cnnbook finds)")
+
+
+def run(args: argparse.Namespace) -> int:
+    workspace = open_workspace(args.course)
+    spec, _ = load_assignment(workspace.source, args.assignment)
+    if args.workers < 1:
+        raise UserError("--workers must be at least 1")
+    if args.cluster not in ("local", "slurm") and not args.cluster.startswith(("tcp://", "tls://")):
+        raise UserError(f"--cluster must be local, tcp://HOST:PORT or slurm, not {args.cluster!r}")
+    profile = spec.profile(args.profile or ("gpu" if args.gpus else "cpu"))
+    gpus = [g.strip() for g in args.gpus.split(",") if g.strip()] if args.gpus else []
+    students = _students(workspace, spec.assignment, args.student)
+    todo = [s for s in students if args.force or not _up_to_date(workspace, spec, s, profile.name)]
+    warning = sandbox.isolation_warning()
+    if warning:
+        print(f"autograder grade: warning: {warning}", file=sys.stderr)
+    print(f"{spec.assignment}: {len(students)} submissions, {len(todo)} to grade "
+          f"(profile {profile.name}, {args.workers} workers, {args.cluster})")
+    if not todo:
+        return 0
+    gradebook.ensure_assignment(workspace, spec.assignment)
+    data_dir = args.data or os.environ.get("CNNBOOK_DATA") or None
+    grading_data, kinds = heldout.stage(spec.data, data_dir, workspace.root / ".grading-data")
+    limits = dict(profile.limits)
+    if args.timeout:
+        limits["notebook_timeout"] = args.timeout
+    if args.memory:
+        limits["memory_gb"] = args.memory
+    released = _released_checksums(workspace, spec.assignment)
+    threads = max(1, (os.cpu_count() or 1) // args.workers)
+    jobs = [_prepare(workspace, spec, student, profile, limits, data_dir, grading_data,
+                     released, threads, gpus[i % len(gpus)] if gpus else None)
+            for i, student in enumerate(todo)]
+    results = _execute(jobs, args, threads, spec.total_points)
+    return _summarise(workspace, spec, results, kinds)
+
+
+def _students(workspace: Workspace, assignment: str, requested: list[str] | None) -> list[str]:
+    students = workspace.students(assignment)
+    if requested:
+        unknown = [s for s in requested if s not in students]
+        if unknown:
+            raise UserError(f"no submission of {assignment} from {unknown[0]!r}")
+        return [s for s in students if s in requested]
+    if not students:
+        raise UserError(f"no submissions of {assignment} in {workspace.root / 'submitted'} "
+                        "(run `autograder collect` first)")
+    return students
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _up_to_date(workspace: Workspace, spec: Spec, student: str, profile: str) -> bool:
+    result = workspace.autograded(student, spec.assignment) / RESULT
+    try:
+        recorded = json.loads(result.read_text())
+    except (OSError, ValueError):
+        return False
+    submitted = workspace.submitted(student, spec.assignment) / f"{spec.assignment}.ipynb"
+    return (recorded.get("status") == "graded" and recorded.get("profile") == profile
+            and recorded.get("submission_sha256") == _sha256(submitted))
+
+
+def _released_checksums(workspace: Workspace, assignment: str) -> dict[str, str]:
+    """Checksums of the locked cells as students received them (either language)."""
+    from nbgrader.utils import compute_checksum
+
+    files = release_files(workspace.source, assignment)["en"]
+    notebook = nbformat.reads(files[f"{assignment}.ipynb"].decode("utf-8"), as_version=4)
+    return {cell.metadata.nbgrader["grade_id"]: compute_checksum(cell) for cell in notebook.cells
+            if cell.metadata.get("nbgrader", {}).get("locked")}
+
+
+def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: dict,
+             data_dir: str | None, grading_data: Path, released: dict[str, str], threads: int,
+             gpu: str | None) -> Job:
+    """The submission with locked cells restored and the budget injected."""
+    from nbgrader.preprocessors import OverwriteCells
+    from nbgrader.utils import compute_checksum
+    from papermill.parameterize import parameterize_notebook
+
+    path = workspace.submitted(student, spec.assignment) / f"{spec.assignment}.ipynb"
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except Exception:  # collect rejects these; a file edited since is still not gradable
+        notebook = nbformat.v4.new_notebook()
+    notes = []
+    present = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in notebook.cells}
+    for grade_id, checksum in released.items():
+        cell = present.get(grade_id)
+        if cell is None:
+            notes.append(f"missing read-only cell {grade_id} (restored)")
+        elif compute_checksum(cell) != checksum:
+            notes.append(f"edited read-only cell {grade_id} (restored from the source)")
+    language = language_of(notebook)
+    restorer = OverwriteCells(add_missing_cells=True)
+    resources = {"nbgrader": {"notebook": spec.assignment, "assignment": spec.assignment,
+                              "student": student, "db_url": workspace.db_url}}
+    notebook, _ = restorer.preprocess(notebook, resources)
+    source = nbformat.read(spec.notebook, as_version=4)
+    _restore_parameters_cell(notebook, source, notes)
+    notebook.metadata["kernelspec"] = source.metadata["kernelspec"]
+    notebook.metadata.setdefault("cnnbook", {})["language"] = language
+    box_data = sandbox.INSIDE_DATA if sandbox.bubblewrap_works() else str(grading_data)
+    parameters = {**_defaults(source), **profile.parameters, "DATA_DIR": box_data}
+    notebook.metadata["papermill"] = {}  # papermill's own reader would add it
+    notebook = parameterize_notebook(notebook, parameters, kernel_name="python3",
+                                     language="python")
+    hide = [workspace.root, workspace.source, *([Path(data_dir)] if data_dir else []),
+            Path.home() / ".keras", Path(spec.folder).parent]
+    return Job(spec.assignment, student, str(spec.folder), nbformat.writes(notebook),
+               parameters, profile.name, limits, data_dir, str(grading_data),
+               [str(p) for p in hide], threads, gpu, notes)
+
+
+def _restore_parameters_cell(notebook, source, notes: list[str]) -> None:
+    """papermill injects the budget after the cell tagged `parameters`: make sure there is one."""
+    from autograder.source import parameters_cell
+
+    for cell in notebook.cells:
+        cell.metadata.setdefault("tags", [])
+    if parameters_cell(notebook) is None:
+        original = parameters_cell(source)
+        position = min(source.cells.index(original), len(notebook.cells))
+        notebook.cells.insert(position, nbformat.from_dict(dict(original)))
+        notes.append("missing parameters cell (restored)")
+
+
+def _defaults(source: nbformat.NotebookNode) -> dict[str, Any]:
+    from autograder.checks import notebook_default
+    from autograder.source import parameter_names, parameters_cell
+
+    return {name: notebook_default(source, name)
+            for name in parameter_names(parameters_cell(source))}
+
+
+def _execute(jobs: list[Job], args: argparse.Namespace, threads: int,
+             total_points: float) -> list[dict[str, Any]]:
+    from tqdm import tqdm
+
+    results = []
+    with tqdm(total=len(jobs), unit="notebook", desc="grading", file=sys.stderr,
+              dynamic_ncols=True) as bar:
+        for job, result in _dispatch(jobs, args, threads):
+            results.append(_store(args, job, result, total_points))
+            bar.update(1)
+    return results
+
+
+def _dispatch(jobs: list[Job], args: argparse.Namespace, threads: int):
+    """(job, result) pairs as they finish, from a local pool or a Dask cluster."""
+    if args.cluster == "local":
+        log = open_workspace(args.course).reports / "grade-workers.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with ProcessPoolExecutor(max_workers=min(args.workers, len(jobs)),
+                                 initializer=start_local_worker,
+                                 initargs=(threads, str(log))) as pool:
+            pending = {pool.submit(grade_job, job): job for job in jobs}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = pending.pop(future)
+                    yield job, _result_of(future)
+        return
+    from autograder.cluster import dask_results
+
+    yield from dask_results(jobs, args.cluster, args.workers)
+
+
+def _result_of(future) -> dict[str, Any]:
+    try:
+        return future.result()
+    except Exception as error:  # the worker process itself died
+        return {"status": "error", "parts": [], "reason": f"grader error: worker died ({error})",
+                "executed": None, "seconds": 0}
+
+
+def _store(args: argparse.Namespace, job: Job, result: dict[str, Any],
+           total_points: float) -> dict[str, Any]:
+    """Write the executed notebook, result.json and the gradebook scores for one submission."""
+    workspace = open_workspace(args.course)
+    folder = workspace.autograded(job.student, job.assignment)
+    folder.mkdir(parents=True, exist_ok=True)
+    submitted = workspace.submitted(job.student, job.assignment) / f"{job.assignment}.ipynb"
+    parts = result.get("parts", [])
+    reasons = [r for r in [result.get("reason", ""), *job.notes] if r]
+    record = {
+        "student": job.student, "assignment": job.assignment,
+        "language": nbformat.reads(job.notebook, as_version=4).metadata["cnnbook"]["language"],
+        "profile": job.profile, "status": result["status"], "reason": "; ".join(reasons),
+        "score": sum(p["score"] for p in parts), "max_score": total_points,
+        "parts": parts, "seconds": result.get("seconds", 0),
+        "isolation": result.get("isolation", ""), "peak_memory_mb": result.get("peak_memory_mb"),
+        "graded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "submission_sha256": _sha256(submitted),
+    }
+    if result.get("executed"):
+        _write_atomically(folder / f"{job.assignment}.ipynb", result["executed"])
+    if result["status"] == "graded":
+        gradebook.record_scores(workspace, job.assignment, job.student,
+                                {p["cell"]: p["score"] for p in parts},
+                                _submitted_at(submitted))
+    _write_atomically(folder / RESULT, json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    return record
+
+
+def _submitted_at(submitted: Path) -> datetime.datetime | None:
+    from nbgrader.utils import parse_utc
+
+    stamp = submitted.with_name("timestamp.txt")
+    try:
+        return parse_utc(stamp.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def _summarise(workspace: Workspace, spec: Spec, results: list[dict], kinds: dict) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    data = ", ".join(f"{name}: {kind} data" for name, kind in kinds.items())
+    table = Table(title=f"{spec.assignment} ({data})")
+    for column in ("student", "score", "reason", "seconds"):
+        table.add_column(column, justify="right" if column in ("score", "seconds") else "left")
+    for record in sorted(results, key=lambda r: r["student"]):
+        table.add_row(record["student"], f"{record['score']:g}/{spec.total_points:g}",
+                      record["reason"] or "-", f"{record['seconds']:.1f}")
+    Console(stderr=False, width=120).print(table)
+    errors = [r for r in results if r["status"] != "graded"]
+    if errors:
+        print(f"autograder grade: {len(errors)} submissions hit a grader error "
+              f"(see {workspace.root / 'autograded'}/*/{spec.assignment}/{RESULT})",
+              file=sys.stderr)
+        return 1
+    return 0
+

@@ -1,0 +1,73 @@
+"""Grading data: the training split only, with a "test" split carved out of it.
+
+The sandbox gets this folder read-only as DATA_DIR, so no submission ever sees
+the real test images; the checker measures saved models on those, outside.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from autograder.errors import UserError
+
+CARVE_SHARE = 6  # one sixth of the training images (at most the real test size) play "test"
+
+
+def stage(datasets: tuple[str, ...], data_dir: str | None, root: Path) -> tuple[Path, dict]:
+    """A folder holding every dataset of `datasets` as described, made once and reused."""
+    from cnnbook import data
+
+    loaders = {"mnist": data.load_mnist, "cifar10": data.load_cifar10}
+    kinds = {}
+    for name in datasets:
+        if name not in loaders:
+            raise UserError(f"grading data for {name} is not supported")
+    key = "-".join(datasets) or "none"
+    target = root / key
+    marker = target / "staged.json"
+    if marker.is_file() and json.loads(marker.read_text()).get("data_dir") == data_dir:
+        return target, json.loads(marker.read_text())["kinds"]
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
+    try:
+        for name in datasets:
+            (x, y), _ = loaders[name](data_dir, source="auto")
+            kinds[name] = data.last_source(name).kind
+            n_test = min(data.get_spec(name).n_test, len(x) // CARVE_SHARE)
+            splits = (x[:-n_test], y[:-n_test]), (x[-n_test:], y[-n_test:])
+            (_write_mnist if name == "mnist" else _write_cifar)(staging, splits)
+        (staging / "staged.json").write_text(json.dumps({"data_dir": data_dir, "kinds": kinds}))
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target, kinds
+
+
+def _write_mnist(folder: Path, splits) -> None:
+    (x_train, y_train), (x_test, y_test) = splits
+    with open(folder / "mnist.npz", "wb") as handle:
+        np.savez(handle, x_train=x_train, y_train=y_train.reshape(-1),
+                 x_test=x_test, y_test=y_test.reshape(-1))
+
+
+def _write_cifar(folder: Path, splits) -> None:
+    from cnnbook.data.formats import write_cifar_batch
+
+    (x_train, y_train), (x_test, y_test) = splits
+    target = folder / "cifar-10-batches-py"
+    target.mkdir()
+    chw = x_train.transpose(0, 3, 1, 2)
+    for i, (images, labels) in enumerate(zip(np.array_split(chw, 5),
+                                             np.array_split(y_train.reshape(-1), 5),
+                                             strict=True), start=1):
+        write_cifar_batch(target / f"data_batch_{i}", f"data_batch_{i}", images, labels)
+    write_cifar_batch(target / "test_batch", "test_batch", x_test.transpose(0, 3, 1, 2),
+                      y_test.reshape(-1))
+    (target / "batches.meta").write_bytes(b"")  # not read by cnnbook; present as in the original

@@ -1,0 +1,173 @@
+"""What runs inside the sandbox, next to the submission's code. Nothing here decides a score.
+
+    python -m autograder.inside notebook IN OUT STATUS --cell-timeout S
+    python -m autograder.inside functions NOTEBOOK CHECKS OUT --case-timeout S
+
+`notebook` executes cell by cell, saving the notebook and a status file after
+each cell, so that whatever kills the sandbox leaves what ran before it.
+`functions` runs, in a fresh interpreter, only the cells that define each
+checked function and calls it on the hidden inputs; it writes the results as
+plain arrays (no pickles) for the checker outside to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+MAX_CELL_OUTPUT = 100_000  # characters of text output kept per cell
+TRUNCATED = "\n… output truncated by the grader …\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="autograder.inside")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    notebook = verbs.add_parser("notebook")
+    notebook.add_argument("source", type=Path)
+    notebook.add_argument("output", type=Path)
+    notebook.add_argument("status", type=Path)
+    notebook.add_argument("--cell-timeout", type=float, required=True)
+    functions = verbs.add_parser("functions")
+    functions.add_argument("notebook", type=Path)
+    functions.add_argument("checks", type=Path)
+    functions.add_argument("output", type=Path)
+    functions.add_argument("--case-timeout", type=float, default=20)
+    args = parser.parse_args(argv)
+    if args.verb == "notebook":
+        return run_notebook(args.source, args.output, args.status, args.cell_timeout)
+    return run_functions(args.notebook, args.checks, args.output, args.case_timeout)
+
+
+def run_notebook(source: Path, output: Path, status: Path, cell_timeout: float) -> int:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    notebook = nbformat.read(source, as_version=4)
+    client = NotebookClient(notebook, timeout=cell_timeout, allow_errors=True,
+                            kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": str(source.parent)}})
+    state = {"executed": [], "stopped": "", "cell": None}
+    _save(notebook, output, state, status)
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type != "code":
+                    continue
+                try:
+                    client.execute_cell(cell, index)
+                except CellTimeoutError:
+                    state.update(stopped="timeout", cell=index)
+                except DeadKernelError:
+                    state.update(stopped="kernel died", cell=index)
+                _truncate(cell)
+                if not state["stopped"]:
+                    state["executed"].append(index)
+                _save(notebook, output, state, status)
+                if state["stopped"]:
+                    break
+    except DeadKernelError:
+        state.update(stopped="kernel died", cell=state["cell"])
+    except RuntimeError as error:  # the kernel could not start
+        state.update(stopped=f"kernel failed to start ({error})")
+    _save(notebook, output, state, status)
+    return 0
+
+
+def _truncate(cell) -> None:
+    budget = MAX_CELL_OUTPUT
+    kept = []
+    for output in cell.get("outputs", []):
+        text = output.get("text", "")
+        if output.get("output_type") == "stream" and len(text) > budget:
+            output["text"] = text[:budget] + TRUNCATED
+            kept.append(output)
+            break
+        budget -= len(text) if isinstance(text, str) else 0
+        kept.append(output)
+    cell["outputs"] = kept
+
+
+def _save(notebook, output: Path, state: dict, status: Path) -> None:
+    import nbformat
+
+    partial = output.with_name(output.name + ".partial")
+    nbformat.write(notebook, partial)
+    os.replace(partial, output)
+    partial = status.with_name(status.name + ".partial")
+    partial.write_text(json.dumps(state))
+    os.replace(partial, status)
+
+
+class _CaseTimeout(BaseException):
+    """Raised by the alarm; BaseException so that student code's `except Exception` can't eat it."""
+
+
+def run_functions(notebook_path: Path, checks_path: Path, output: Path,
+                  case_timeout: float) -> int:
+    import nbformat
+    import numpy as np
+
+    from autograder.functions import definitions_source, load_cases
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    checks = json.loads(checks_path.read_text())
+    arrays: dict[str, np.ndarray] = {}
+    outcomes: dict[str, str] = {}
+
+    def on_alarm(signum, frame):
+        raise _CaseTimeout()
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    for check in checks:
+        key = check["cell"]
+        namespace: dict = {"__name__": "__submission__"}
+        try:
+            signal.setitimer(signal.ITIMER_REAL, case_timeout)
+            exec(compile(definitions_source(notebook, check["define"]), key, "exec"), namespace)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            function = namespace[check["function"]]
+        except BaseException as error:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            outcomes[key] = f"define:{_name(error)}"
+            continue
+        for index, case in enumerate(load_cases(Path(check["inputs"]))):
+            case_key = f"{key}/{index}"
+            try:
+                signal.setitimer(signal.ITIMER_REAL, case_timeout)
+                result = function(**case)
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                arrays[case_key] = np.asarray(result)
+                if arrays[case_key].dtype == object:
+                    del arrays[case_key]
+                    outcomes[case_key] = "result:not an array or a number"
+                else:
+                    outcomes[case_key] = "ok"
+            except BaseException as error:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                outcomes[case_key] = f"raises:{_name(error)}"
+        _save_results(arrays, outcomes, output)  # after each check: an exit later keeps these
+    _save_results(arrays, outcomes, output)
+    return 0
+
+
+def _save_results(arrays: dict, outcomes: dict, output: Path) -> None:
+    import numpy as np
+
+    partial = output.with_name(output.name + ".partial")
+    with open(partial, "wb") as handle:
+        np.savez(handle, **arrays)
+    os.replace(partial, output)
+    output.with_suffix(".json").write_text(json.dumps(outcomes))
+
+
+def _name(error: BaseException) -> str:
+    return "timeout" if isinstance(error, _CaseTimeout) else type(error).__name__
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,296 @@
+"""Run one command with a submission's code in it: isolated, limited, and cleaned up after.
+
+With bubblewrap: the whole file system read-only, a private /tmp holding only
+the work folder (read-write) and the grading data (read-only), no network, a
+private PID namespace (every process dies with the sandbox), and the
+workspace, the instructor sources and the real data hidden behind empty
+folders. Without it (macOS, Windows, no user namespaces): process limits only,
+with a warning.
+
+Limits: resident memory and process count through cgroup v1 where writable,
+else a watchdog over the process tree (never RLIMIT_AS: TensorFlow reserves
+far more address space than it uses); CPU time and file size through
+rlimits; wall clock by the caller's timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INSIDE_WORK = "/tmp/work"
+INSIDE_DATA = "/tmp/data"
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float
+    memory_bytes: int
+    cpu_seconds: int
+    file_bytes: int
+    processes: int
+
+    @classmethod
+    def from_spec(cls, limits: dict[str, float], wall_seconds: float | None = None,
+                  memory_gb: float | None = None) -> Limits:
+        return cls(wall_seconds=float(wall_seconds or limits["notebook_timeout"]),
+                   memory_bytes=int((memory_gb or limits["memory_gb"]) * 2**30),
+                   cpu_seconds=int(limits["cpu_seconds"]),
+                   file_bytes=int(limits["output_mb"] * 2**20),
+                   processes=int(limits["processes"]))
+
+
+@dataclass
+class Outcome:
+    returncode: int | None
+    seconds: float
+    killed: str = ""          # "", "timeout", "memory" or "processes"
+    peak_memory: int = 0
+    isolation: str = ""       # "bubblewrap" or "process limits"
+    notes: list[str] = field(default_factory=list)
+
+
+@functools.lru_cache(maxsize=1)
+def bubblewrap_works() -> bool:
+    """bwrap is installed and may create namespaces here (not always so in containers)."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return False
+    probe = [bwrap, *_namespace_flags(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc",
+             "/proc", "--tmpfs", "/tmp", "true"]
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def isolation_warning() -> str | None:
+    if bubblewrap_works():
+        return None
+    return ("bubblewrap (bwrap) is not available: submissions run with process limits only, "
+            "without file-system or network isolation; grade on Linux with bubblewrap "
+            "installed for real isolation")
+
+
+def _namespace_flags() -> list[str]:
+    return ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+            "--die-with-parent", "--new-session"]
+
+
+class Sandbox:
+    """A work folder and, optionally, read-only data, with what the code inside may see."""
+
+    def __init__(self, work: Path, data: Path | None, hide: Sequence[Path], limits: Limits):
+        self.work_host, self.data_host = work.resolve(), data.resolve() if data else None
+        self.hide = [p.resolve() for p in hide if p.exists()]
+        self.limits = limits
+        self.isolated = bubblewrap_works()
+        self.work = INSIDE_WORK if self.isolated else str(self.work_host)
+        self.data = (INSIDE_DATA if self.isolated else str(self.data_host)) if data else None
+
+    def run(self, argv: Sequence[str], env: dict[str, str], log: Path,
+            wall_seconds: float | None = None) -> Outcome:
+        """Run `argv` (paths as seen inside) to completion or to a limit; kill what is left."""
+        command = self._wrap(list(argv))
+        cgroups = _Cgroups.create(self.limits)
+        start = time.monotonic()
+        with open(log, "ab") as output:
+            process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                env=env, cwd=self.work_host, start_new_session=True,
+                preexec_fn=functools.partial(_limit_self, self.limits, cgroups))
+        watchdog = _Watchdog(process.pid, self.limits, enforce=cgroups is None)
+        watchdog.start()
+        killed = ""
+        try:
+            process.wait(timeout=wall_seconds or self.limits.wall_seconds)
+        except subprocess.TimeoutExpired:
+            killed = "timeout"
+        finally:
+            watchdog.stop()
+            _kill_everything(process, watchdog.seen, cgroups)
+        killed = killed or watchdog.killed or (cgroups.verdict() if cgroups else "")
+        outcome = Outcome(process.returncode, time.monotonic() - start, killed,
+                          max(watchdog.peak, cgroups.peak() if cgroups else 0),
+                          "bubblewrap" if self.isolated else "process limits")
+        if cgroups:
+            cgroups.remove()
+        return outcome
+
+    def _wrap(self, argv: list[str]) -> list[str]:
+        if not self.isolated:
+            return argv
+        command = [shutil.which("bwrap") or "bwrap", *_namespace_flags(),
+                   "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        for path in self.hide:  # empty folders over everything the code must not read
+            command += ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null",
+                                                                       str(path)]
+        command += ["--bind", str(self.work_host), INSIDE_WORK]
+        if self.data_host:
+            command += ["--ro-bind", str(self.data_host), INSIDE_DATA]
+        return [*command, "--chdir", INSIDE_WORK, "--", *argv]
+
+
+def _limit_self(limits: Limits, cgroups: _Cgroups | None) -> None:  # runs in the child
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if cgroups:
+        cgroups.enter()
+
+
+class _Cgroups:
+    """A cgroup-v1 memory + pids pair for one run; None where they are not writable."""
+
+    def __init__(self, folders: dict[str, Path]):
+        self.folders = folders
+
+    @classmethod
+    def create(cls, limits: Limits) -> _Cgroups | None:
+        name = f"autograder-{uuid.uuid4().hex[:12]}"
+        folders = {kind: CGROUP_ROOT / kind / name for kind in ("memory", "pids")}
+        try:
+            for folder in folders.values():
+                folder.mkdir()
+            (folders["memory"] / "memory.limit_in_bytes").write_text(str(limits.memory_bytes))
+            swap = folders["memory"] / "memory.memsw.limit_in_bytes"
+            if swap.exists():  # no swapping around the limit
+                with contextlib.suppress(OSError):
+                    swap.write_text(str(limits.memory_bytes))
+            (folders["pids"] / "pids.max").write_text(str(limits.processes))
+        except OSError:
+            for folder in folders.values():
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            return None
+        return cls(folders)
+
+    def enter(self) -> None:
+        for folder in self.folders.values():
+            (folder / "cgroup.procs").write_text("0")
+
+    def pids(self) -> set[int]:
+        found = set()
+        for folder in self.folders.values():
+            with contextlib.suppress(OSError):
+                found |= {int(p) for p in (folder / "cgroup.procs").read_text().split()}
+        return found
+
+    def verdict(self) -> str:
+        with contextlib.suppress(OSError):
+            control = (self.folders["memory"] / "memory.oom_control").read_text()
+            if any(line.split()[-1] != "0" for line in control.splitlines()
+                   if line.startswith("oom_kill ")):
+                return "memory"
+        with contextlib.suppress(OSError):
+            events = (self.folders["pids"] / "pids.events").read_text().split()
+            if len(events) == 2 and events[1] != "0":
+                return "processes"
+        return ""
+
+    def peak(self) -> int:
+        with contextlib.suppress(OSError, ValueError):
+            return int((self.folders["memory"] / "memory.max_usage_in_bytes").read_text())
+        return 0
+
+    def remove(self) -> None:
+        for folder in self.folders.values():
+            for _ in range(50):
+                try:
+                    folder.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+
+class _Watchdog(threading.Thread):
+    """Polls the process tree: peak memory, every PID seen, and limits where no cgroup can."""
+
+    def __init__(self, pid: int, limits: Limits, enforce: bool):
+        super().__init__(daemon=True)
+        self.pid, self.limits, self.enforce = pid, limits, enforce
+        self.seen: dict[int, float] = {}  # pid → start time, so a reused PID is never killed
+        self.peak = 0
+        self.killed = ""
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        while not self._stop_event.wait(0.2):
+            try:
+                root = psutil.Process(self.pid)
+                tree = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                return
+            for process in tree:
+                with contextlib.suppress(psutil.Error):
+                    self.seen.setdefault(process.pid, process.create_time())
+            rss = 0
+            for process in tree:
+                with contextlib.suppress(psutil.Error):
+                    rss += process.memory_info().rss
+            self.peak = max(self.peak, rss)
+            if self.enforce and rss > self.limits.memory_bytes:
+                self.killed = "memory"
+            elif self.enforce and len(tree) > self.limits.processes:
+                self.killed = "processes"
+            if self.killed:
+                _kill_pids({p.pid for p in tree})
+                return
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=5)
+
+
+def _kill_everything(process: subprocess.Popen, seen: dict[int, float],
+                     cgroups: _Cgroups | None) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    for _ in range(20):  # processes that left the group: by cgroup, then by what the watchdog saw
+        pids = (cgroups.pids() if cgroups else set()) | _alive(seen)
+        pids.discard(os.getpid())
+        if not pids:
+            break
+        _kill_pids(pids)
+        time.sleep(0.05)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+
+
+def _alive(seen: dict[int, float]) -> set[int]:
+    import psutil
+
+    alive = set()
+    for pid, started in seen.items():
+        with contextlib.suppress(psutil.Error):
+            process = psutil.Process(pid)
+            if process.create_time() == started and process.status() != psutil.STATUS_ZOMBIE:
+                alive.add(pid)
+    return alive
+
+
+def _kill_pids(pids: set[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def python() -> str:
+    """The interpreter to run inside: this one (its packages are visible read-only)."""
+    return sys.executable

@@ -1,0 +1,235 @@
+"""Grade one prepared submission: run it in a sandbox, then check what it left, outside it.
+
+`grade_job` is what a local process pool or a Dask worker runs. The job holds
+the restored, parameterised notebook itself; the worker never opens the
+gradebook and never runs submitted code in its own process, so the checks it
+makes afterwards are clean.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from autograder import sandbox
+from autograder.checks import (
+    Part,
+    check_accuracy,
+    check_architecture,
+    check_function,
+    failed,
+    load_model,
+    read_function_results,
+)
+from autograder.spec import load_spec
+
+EXECUTED = "executed.ipynb"
+
+
+@dataclass
+class Job:
+    assignment: str
+    student: str
+    source_folder: str          # the instructor's solutions/<a>/ as this worker sees it
+    notebook: str               # restored and parameterised, as JSON text
+    parameters: dict[str, Any]  # what was injected (for MODEL_PATH and thresholds)
+    profile: str
+    limits: dict[str, float]
+    data_dir: str | None        # the instructor's full data: the real test split
+    grading_data: str | None    # the training-only copy the sandbox sees
+    hide: list[str]             # folders the sandbox must not see
+    threads: int = 1
+    gpu: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def worker_environment(threads: int, gpu: str | None) -> dict[str, str]:
+    """Thread and device settings, so that N workers share the cores and GPUs they are given."""
+    count = str(max(1, threads))
+    env = {
+        "OMP_NUM_THREADS": count, "MKL_NUM_THREADS": count, "OPENBLAS_NUM_THREADS": count,
+        "TF_NUM_INTRAOP_THREADS": count, "TF_NUM_INTEROP_THREADS": "1",
+        "XLA_FLAGS": f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'}",
+        "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg", "CNNBOOK_OFFLINE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "CUDA_VISIBLE_DEVICES": gpu if gpu is not None else "",
+        "TF_FORCE_GPU_ALLOW_GROWTH": "true", "XLA_PYTHON_CLIENT_PREALLOCATE": "false",
+    }
+    return env
+
+
+def set_worker_threads(threads: int, gpu: str | None = None) -> None:
+    """The checker's own Keras uses the same share of the machine as the notebooks."""
+    os.environ.update(worker_environment(threads, gpu))
+
+
+def start_local_worker(threads: int, log: str) -> None:
+    """Pool initializer: thread settings, and TensorFlow's C++ chatter into a log file."""
+    set_worker_threads(threads)
+    descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(descriptor, 2)
+    os.close(descriptor)
+
+
+def grade_job(job: Job) -> dict[str, Any]:
+    """Run, check and score one submission; never raises for what the submission does."""
+    start = time.monotonic()
+    set_worker_threads(job.threads, job.gpu)  # a Dask worker has no initializer
+    work = Path(tempfile.mkdtemp(prefix=f"grade-{job.student}-"))
+    try:
+        result = _grade(job, work)
+        result["status"] = "graded"
+    except Exception as error:  # an infrastructure failure: reported, the batch goes on
+        result = {"status": "error", "parts": [], "reason": f"grader error: {error}",
+                  "detail": traceback.format_exc(limit=5), "executed": None}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result["seconds"] = round(time.monotonic() - start, 2)
+    return result
+
+
+def _grade(job: Job, work: Path) -> dict[str, Any]:
+    spec = load_spec(Path(job.source_folder))
+    limits = job.limits
+    (work / "submission.ipynb").write_text(job.notebook, encoding="utf-8")
+    box = sandbox.Sandbox(work, Path(job.grading_data) if job.grading_data else None,
+                          [Path(p) for p in job.hide], sandbox.Limits.from_spec(limits))
+    env = _sandbox_env(job, box)
+    run = box.run([sandbox.python(), "-m", "autograder.inside", "notebook",
+                   f"{box.work}/submission.ipynb", f"{box.work}/{EXECUTED}",
+                   f"{box.work}/status.json", "--cell-timeout", str(limits["cell_timeout"])],
+                  env, work / "runner.log")
+    status = _read_json(work / "status.json")
+    executed = _read_notebook(work / EXECUTED) or nbformat.reads(job.notebook, as_version=4)
+    reason = _stop_reason(run, status, executed)
+    ran = _cells_that_ran(executed, status)
+
+    function_checks = [c for c in spec.checks if c.kind == "function"]
+    arrays, outcomes = {}, {}
+    if function_checks:
+        arrays, outcomes = _run_functions(job, spec, function_checks, box, env, work)
+    parts = []
+    submission = nbformat.reads(job.notebook, as_version=4)
+    model_parts = _check_models(job, spec, work, ran)
+    for check in spec.checks:
+        if check.cell not in ran:
+            parts.append(failed(check, "the test cell never ran (the notebook stopped before it)"))
+        elif check.kind == "function":
+            parts.append(check_function(spec, check, submission, arrays, outcomes))
+        else:
+            parts.append(model_parts[check.cell])
+    return {"parts": [p.as_dict() for p in parts], "reason": reason,
+            "isolation": run.isolation, "peak_memory_mb": round(run.peak_memory / 2**20),
+            "executed": nbformat.writes(executed)}
+
+
+def _sandbox_env(job: Job, box: sandbox.Sandbox) -> dict[str, str]:
+    home = "/tmp/home" if box.isolated else str(box.work_host / ".home")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
+           "KERAS_HOME": f"{home}/.keras", "MPLCONFIGDIR": f"{home}/.matplotlib",
+           "IPYTHONDIR": f"{home}/.ipython", "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter",
+           "LANG": "C.UTF-8", **worker_environment(job.threads, job.gpu)}
+    if os.environ.get("KERAS_BACKEND"):
+        env["KERAS_BACKEND"] = os.environ["KERAS_BACKEND"]
+    return env
+
+
+def _run_functions(job: Job, spec, checks, box: sandbox.Sandbox, env: dict[str, str],
+                   work: Path) -> tuple[dict, dict]:
+    hidden = work / "hidden-inputs"
+    hidden.mkdir()
+    described = []
+    for check in checks:
+        copy = hidden / f"{check.cell}.npz"
+        shutil.copyfile(spec.hidden_path(check["inputs"]), copy)
+        described.append({"cell": check.cell, "function": check["function"],
+                          "define": check["define"],
+                          "inputs": f"{box.work}/hidden-inputs/{copy.name}"})
+    (work / "checks.json").write_text(json.dumps(described))
+    box.run([sandbox.python(), "-m", "autograder.inside", "functions",
+             f"{box.work}/submission.ipynb", f"{box.work}/checks.json",
+             f"{box.work}/functions.npz"], env, work / "functions.log",
+            wall_seconds=min(float(job.limits["notebook_timeout"]), 300.0))
+    return read_function_results(work / "functions.npz")
+
+
+def _check_models(job: Job, spec, work: Path, ran: set[str]) -> dict[str, Part]:
+    checks = [c for c in spec.checks if c.kind != "function" and c.cell in ran]
+    if not checks:
+        return {}
+    path = work / str(job.parameters.get(checks[0]["model"], "model.keras"))
+    if not path.resolve().is_relative_to(work.resolve()) or not path.is_file():
+        return {c.cell: failed(c, "no saved model (the notebook did not save MODEL_PATH)")
+                for c in checks}
+    try:
+        model = load_model(path)
+    except Exception as error:  # not a model, a Lambda layer, a custom class…
+        message = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        return {c.cell: failed(c, f"the saved model cannot be loaded safely: {message}")
+                for c in checks}
+    parts = {}
+    for check in checks:
+        if check.kind == "architecture":
+            parts[check.cell] = check_architecture(check, model)
+        else:
+            threshold = float(job.parameters[check["threshold_parameter"]])
+            parts[check.cell] = check_accuracy(check, model, threshold, job.data_dir)
+    return parts
+
+
+def _stop_reason(run: sandbox.Outcome, status: dict, notebook) -> str:
+    cell = _cell_number(notebook, status.get("cell"))
+    if run.killed == "memory":
+        return "out of memory" + (f" in cell {cell}" if cell else "")
+    if run.killed == "processes":
+        return "too many processes"
+    if run.killed == "timeout":
+        return f"notebook time limit ({run.seconds:.0f} s)"
+    if status.get("stopped") == "timeout":
+        return f"timeout in cell {cell}"
+    if status.get("stopped") == "kernel died":
+        return f"kernel died in cell {cell}"
+    if status.get("stopped"):
+        return str(status["stopped"])
+    if not status:
+        return "the notebook runner stopped without a result"
+    return ""
+
+
+def _cell_number(notebook, index: int | None) -> int | None:
+    """1-based number among code cells, as the student counts them (papermill's cell skipped)."""
+    if index is None:
+        return None
+    return sum(1 for cell in notebook.cells[:index + 1] if cell.cell_type == "code"
+               and "injected-parameters" not in cell.metadata.get("tags", []))
+
+
+def _cells_that_ran(notebook, status: dict) -> set[str]:
+    indices = set(status.get("executed", []))
+    return {cell.metadata.nbgrader["grade_id"] for i, cell in enumerate(notebook.cells)
+            if i in indices and cell.get("execution_count") is not None
+            and cell.metadata.get("nbgrader", {}).get("grade")}
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text())
+        return value if isinstance(value, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _read_notebook(path: Path):
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception:  # missing or corrupt: fall back to the prepared notebook
+        return None
