@@ -55,12 +55,31 @@ def record_scores(workspace: Workspace, assignment: str, student: str,
 
     with gradebook(workspace) as book, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes from nbgrader's own code
-        book.update_or_create_student(student)
+        book.update_or_create_student(student, **_roster_details(workspace, student))
         book.update_or_create_submission(assignment, student, timestamp=submitted_at)
         for grade_id, score in scores.items():
             grade = book.find_grade(grade_id, assignment, assignment, student)
             grade.auto_score = float(score)
         book.db.commit()
+
+
+def _roster_details(workspace: Workspace, student: str) -> dict[str, str]:
+    """Name and email from the workspace's roster.csv, for nbgrader's export columns."""
+    import csv
+
+    from autograder.workspace import ROSTER_NAME
+
+    try:
+        with open(workspace.root / ROSTER_NAME, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("student_id") == student:
+                    first, _, last = (row.get("name") or "").strip().rpartition(" ")
+                    details = {"first_name": first or None, "last_name": last or None,
+                               "email": row.get("email") or None}
+                    return {key: value for key, value in details.items() if value}
+    except OSError:
+        pass
+    return {}
 
 
 def grade_cell_points(workspace: Workspace, assignment: str) -> dict[str, float]:

@@ -100,17 +100,21 @@ class Sandbox:
         self.work = INSIDE_WORK if self.isolated else str(self.work_host)
         self.data = (INSIDE_DATA if self.isolated else str(self.data_host)) if data else None
 
+    def isolation_name(self) -> str:
+        return "bubblewrap sandbox" if self.isolated else "process limits only"
+
     def run(self, argv: Sequence[str], env: dict[str, str], log: Path,
             wall_seconds: float | None = None) -> Outcome:
         """Run `argv` (paths as seen inside) to completion or to a limit; kill what is left."""
         command = self._wrap(list(argv))
-        cgroups = _Cgroups.create(self.limits)
+        posix = os.name == "posix"  # Windows: no rlimits, no sessions; the watchdog still runs
+        cgroups = _Cgroups.create(self.limits) if sys.platform == "linux" else None
         start = time.monotonic()
         with open(log, "ab") as output:
             process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                env=env, cwd=self.work_host, start_new_session=True,
-                preexec_fn=functools.partial(_limit_self, self.limits, cgroups))
+                env=env, cwd=self.work_host, start_new_session=posix,
+                preexec_fn=functools.partial(_limit_self, self.limits, cgroups) if posix else None)
         watchdog = _Watchdog(process.pid, self.limits, enforce=cgroups is None)
         watchdog.start()
         killed = ""
@@ -260,8 +264,9 @@ class _Watchdog(threading.Thread):
 
 def _kill_everything(process: subprocess.Popen, seen: dict[int, float],
                      cgroups: _Cgroups | None) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
     for _ in range(20):  # processes that left the group: by cgroup, then by what the watchdog saw
         pids = (cgroups.pids() if cgroups else set()) | _alive(seen)
         pids.discard(os.getpid())
@@ -286,9 +291,10 @@ def _alive(seen: dict[int, float]) -> set[int]:
 
 
 def _kill_pids(pids: set[int]) -> None:
+    kill = getattr(signal, "SIGKILL", signal.SIGTERM)  # Windows has no SIGKILL
     for pid in pids:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+            os.kill(pid, kill)
 
 
 def python() -> str:

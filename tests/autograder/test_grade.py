@@ -306,3 +306,33 @@ def test_a_correct_submission_has_no_reason(graded):
 def teardown_module(module):
     ESCAPE_MARKER.unlink(missing_ok=True)
     shutil.rmtree(CANARY, ignore_errors=True)
+
+
+def test_feedback_pages_in_the_students_language_without_hidden_tests(graded):
+    assert main(["feedback", "toy", "--course", str(graded["root"])]) == 0
+    for student, result in graded["results"].items():
+        page = (graded["workspace"].feedback(student, "toy") / "toy.html").read_text()
+        assert "HIDDEN TESTS" not in page and "double(-1.5)" not in page, student
+        assert f"{result['score']:g} / 3" in page
+    greek = (graded["workspace"].feedback("greek", "toy") / "toy.html").read_text()
+    assert "Ανατροφοδότηση" in greek and "Βαθμός:" in greek and 'lang="el"' in greek
+    partly = (graded["workspace"].feedback("partly-right", "toy") / "toy.html").read_text()
+    assert "wrong values" in partly
+
+
+def test_every_golden_reason_reads_in_greek(graded):
+    from autograder.messages import translate
+
+    english_words = ("hidden case", "raised", "wrong values", "never ran", "timeout",
+                     "out of memory", "kernel died", "edited", "uses", "processes")
+    for result in graded["results"].values():
+        for text in [result["reason"], *(p["reason"] for p in result["parts"])]:
+            greek = translate(text, "el")
+            assert not any(word in greek for word in english_words), (text, greek)
+
+
+def test_feedback_bad_input(tmp_path, capsys):
+    root = tmp_path / "course"
+    open_workspace(root, create=True, source=GOLDEN / "solutions")
+    assert main(["feedback", "toy", "--course", str(root)]) == 2
+    assert "no graded submissions of toy" in capsys.readouterr().err

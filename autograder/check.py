@@ -1,0 +1,118 @@
+"""Run a notebook's visible tests as the grader runs them: a self-check before submitting.
+
+    autograder check exercises/el/a3-mnist-cnn/a3-mnist-cnn.ipynb
+
+The notebook is copied, never changed: it runs in the same sandbox, with the
+same limits and budget (the `cpu` profile by default) as at grading time,
+and each test cell is reported as passed, failed or never run. Exit 0 when
+every visible test passes, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from autograder import project, sandbox
+from autograder.errors import UserError
+from autograder.source import grade_cells, read_notebook
+from autograder.spec import LIMIT_DEFAULTS, load_spec
+from autograder.worker import worker_environment
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("--profile", choices=("ci", "cpu", "gpu", "student"), default="cpu",
+                        help="the grader's budget (default: cpu); 'student' keeps your values")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="a folder of staged datasets to use (default: the bundled sample)")
+    parser.add_argument("--solutions", type=Path, default=project.SOLUTIONS,
+                        help="where the assignments' grading.yml live (default: this project's)")
+
+
+def run(args: argparse.Namespace) -> int:
+    notebook = read_notebook(args.notebook)
+    assignment = notebook.metadata.get("cnnbook", {}).get("assignment")
+    if not assignment:
+        raise UserError(f"{args.notebook}: not one of the course's assignments "
+                        "(no cnnbook.assignment in its metadata)")
+    if args.data is not None and not args.data.is_dir():
+        raise UserError(f"--data {args.data}: no such folder")
+    parameters, limits = _budget(args, assignment)
+    warning = sandbox.isolation_warning()
+    if warning:
+        print(f"autograder check: warning: {warning}", file=sys.stderr)
+    work = Path(tempfile.mkdtemp(prefix="autograder-check-"))
+    try:
+        executed, status = _execute(notebook, parameters, limits, args.data, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return _report(executed, status)
+
+
+def _budget(args: argparse.Namespace, assignment: str) -> tuple[dict, dict]:
+    folder = args.solutions / assignment
+    if args.profile == "student" or not (folder / "grading.yml").is_file():
+        return {}, dict(LIMIT_DEFAULTS)
+    profile = load_spec(folder).profile(args.profile)
+    return dict(profile.parameters), dict(profile.limits)
+
+
+def _execute(notebook, parameters: dict, limits: dict, data: Path | None, work: Path):
+    from papermill.parameterize import parameterize_notebook
+
+    for cell in notebook.cells:
+        cell.metadata.setdefault("tags", [])
+    notebook.metadata["papermill"] = {}
+    box = sandbox.Sandbox(work, data, [], sandbox.Limits.from_spec(limits))
+    if data is not None:
+        parameters = {**parameters, "DATA_DIR": box.data}
+    if any("parameters" in c.metadata.tags for c in notebook.cells):
+        notebook = parameterize_notebook(notebook, parameters, kernel_name="python3",
+                                         language="python")
+    nbformat.write(notebook, work / "notebook.ipynb")
+    home = "/tmp/home" if box.isolated else str(work / ".home")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
+           "KERAS_HOME": f"{home}/.keras", "LANG": "C.UTF-8", **worker_environment(0, None)}
+    print(f"running {notebook.metadata.get('cnnbook', {}).get('assignment')} "
+          f"({box.isolation_name()}) …", file=sys.stderr)
+    run = box.run([sandbox.python(), "-m", "autograder.inside", "notebook",
+                   f"{box.work}/notebook.ipynb", f"{box.work}/executed.ipynb",
+                   f"{box.work}/status.json", "--cell-timeout", str(limits["cell_timeout"])],
+                  env, work / "runner.log")
+    status = json.loads((work / "status.json").read_text()) if (
+        work / "status.json").is_file() else {}
+    if run.killed:
+        status["stopped"] = {"timeout": "the notebook time limit", "memory": "the memory limit",
+                             "processes": "the process limit"}[run.killed]
+    executed = nbformat.read(work / "executed.ipynb", as_version=4) if (
+        work / "executed.ipynb").is_file() else notebook
+    return executed, status
+
+
+def _report(executed, status: dict) -> int:
+    failures = 0
+    for grade_id, cell in grade_cells(executed).items():
+        points = cell.metadata.nbgrader.get("points", 0)
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if cell.get("execution_count") is None:
+            verdict, detail = "never ran", ""
+        elif errors:
+            verdict, detail = "failed", f": {errors[0].get('ename')}: {errors[0].get('evalue')}"
+        else:
+            verdict, detail = "passed", ""
+        failures += verdict != "passed"
+        print(f"  {verdict:<10} {grade_id} ({points:g} points){detail[:150]}")
+    if status.get("stopped"):
+        print(f"the notebook stopped early: {status['stopped']}")
+    print("all visible tests pass" if not failures else f"{failures} visible tests do not pass")
+    print("(the grader also runs hidden tests and checks your functions or model on data "
+          "you have not seen)")
+    return 0 if not failures else 1

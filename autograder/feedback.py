@@ -1,0 +1,144 @@
+"""Write one HTML feedback page per student, in the language they worked in.
+
+nbgrader's GenerateFeedback does the conversion (its template shows each
+graded cell's points from the gradebook). Before it, hidden tests are cleared
+from the source, tracebacks of test cells are cut to their last line (they
+would quote hidden test code), and a summary in the student's language opens
+the page: each part's points and the reason for any loss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import logging
+import re
+from pathlib import Path
+
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool, Unicode
+
+from autograder.errors import UserError
+from autograder.messages import LABELS, translate
+from autograder.workspace import (
+    Workspace,
+    add_course_arguments,
+    alembic_on_path,
+    nbgrader_config,
+    open_workspace,
+)
+
+RESULT = "result.json"
+# nbgrader's feedback template is English; these are its fixed words, for the Greek pages.
+TEMPLATE_WORDS_EL = [("Score:", "Βαθμός:"), ("Test cell", "Κελί ελέγχου"), ("Comments:", "Σχόλια:"),
+                     ("Comment", "Σχόλιο"), ("(Top)", "(Αρχή)"),
+                     ("Student's answer", "Απάντηση"), ("Grade cell:", "Κελί βαθμολόγησης:"),
+                     ("Late submission penalty", "Ποινή εκπρόθεσμης υποβολής")]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignment")
+    add_course_arguments(parser)
+    parser.add_argument("--student", nargs="+", default=None, metavar="ID",
+                        help="only these students (default: everyone graded)")
+
+
+def run(args: argparse.Namespace) -> int:
+    workspace = open_workspace(args.course)
+    students = _graded_students(workspace, args.assignment, args.student)
+    for student in students:
+        write_feedback(workspace, args.assignment, student)
+        print(f"feedback/{student}/{args.assignment}/{args.assignment}.html")
+    return 0
+
+
+def _graded_students(workspace: Workspace, assignment: str,
+                     requested: list[str] | None) -> list[str]:
+    folder = workspace.root / "autograded"
+    graded = sorted(p.parent.parent.name for p in folder.glob(f"*/{assignment}/{RESULT}"))
+    if not graded:
+        raise UserError(f"no graded submissions of {assignment} in {workspace.root} "
+                        "(run `autograder grade` first)")
+    if requested:
+        missing = [s for s in requested if s not in graded]
+        if missing:
+            raise UserError(f"{missing[0]!r} has no graded submission of {assignment}")
+        return [s for s in graded if s in requested]
+    return graded
+
+
+class HideTestInternals(Preprocessor):
+    """Test cells' errors keep their last line only: a traceback quotes hidden test code."""
+
+    enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]
+        return cell, resources
+
+
+class SummaryCell(Preprocessor):
+    """A first cell with the points of each part and the reasons, in the student's language."""
+
+    enabled = Bool(True)
+    result_path = Unicode("").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        import nbformat
+
+        result = json.loads(Path(self.result_path).read_text(encoding="utf-8"))
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(summary_markdown(result)))
+        return nb, resources
+
+
+def summary_markdown(result: dict) -> str:
+    language = result.get("language", "en")
+    words = LABELS.get(language, LABELS["en"])
+    lines = [f"## {words['title']}: {result['score']:g} / {result['max_score']:g}", ""]
+    if result.get("reason"):
+        lines += [f"**{words['note']}:** {html.escape(translate(result['reason'], language))}", ""]
+    lines += [f"| {words['part']} | {words['points']} | {words['why']} |", "| --- | ---: | --- |"]
+    for part in result.get("parts", []):
+        why = "" if part["score"] >= part["points"] else translate(part["reason"], language)
+        lines.append(f"| `{part['cell']}` | {part['score']:g} / {part['points']:g} | "
+                     f"{html.escape(why).replace('|', '&#124;')} |")
+    return "\n".join(lines)
+
+
+def write_feedback(workspace: Workspace, assignment: str, student: str) -> Path:
+    """Convert one autograded notebook with nbgrader; returns the HTML's path."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+    result_path = workspace.autograded(student, assignment) / RESULT
+    result = json.loads(result_path.read_text(encoding="utf-8"))
+    alembic_on_path()
+    config = nbgrader_config(workspace)
+    config.CourseDirectory.assignment_id = assignment
+    config.CourseDirectory.student_id = student
+    config.GenerateFeedback.force = True
+    config.CourseDirectory.ignore = [*config.CourseDirectory.ignore, RESULT]  # HTML only
+    config.GenerateFeedback.preprocessors = [ClearHiddenTests, HideTestInternals, GetGrades,
+                                             SummaryCell, CSSHTMLHeaderPreprocessor]
+    config.ClearHiddenTests.enforce_metadata = False
+    config.SummaryCell.result_path = str(result_path)
+    converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
+    converter.log.setLevel(logging.WARNING)
+    try:
+        converter.start()
+    except Exception as error:  # nbgrader logs the cause and raises its own type
+        raise UserError(f"nbgrader could not write feedback for {student}: {error}") from None
+    page = workspace.feedback(student, assignment) / f"{assignment}.html"
+    if result.get("language") == "el":
+        text = page.read_text(encoding="utf-8")
+        for english, greek in TEMPLATE_WORDS_EL:
+            text = text.replace(english, greek)
+        page.write_text(re.sub(r"<html( lang=\"en\")?>", '<html lang="el">', text, count=1),
+                        encoding="utf-8")
+    return page
