@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
@@ -82,10 +83,10 @@ def run(args: argparse.Namespace) -> int:
         limits["memory_gb"] = args.memory
     released = _released_checksums(workspace, spec.assignment)
     threads = max(1, (os.cpu_count() or 1) // args.workers)
-    jobs = [_prepare(workspace, spec, student, profile, limits, data_dir, grading_data,
+    jobs = (_prepare(workspace, spec, student, profile, limits, data_dir, grading_data,
                      released, threads, gpus[i % len(gpus)] if gpus else None)
-            for i, student in enumerate(todo)]
-    results = _execute(jobs, args, threads, spec.total_points)
+            for i, student in enumerate(todo))  # prepared while the first ones run
+    results = _execute(jobs, len(todo), args, threads, spec.total_points)
     return _summarise(workspace, spec, results, kinds)
 
 
@@ -118,13 +119,27 @@ def _up_to_date(workspace: Workspace, spec: Spec, student: str, profile: str) ->
 
 
 def _released_checksums(workspace: Workspace, assignment: str) -> dict[str, str]:
-    """Checksums of the locked cells as students received them (either language)."""
+    """Checksums of the locked cells as students received them (either language), cached."""
     from nbgrader.utils import compute_checksum
 
-    files = release_files(workspace.source, assignment)["en"]
-    notebook = nbformat.reads(files[f"{assignment}.ipynb"].decode("utf-8"), as_version=4)
-    return {cell.metadata.nbgrader["grade_id"]: compute_checksum(cell) for cell in notebook.cells
-            if cell.metadata.get("nbgrader", {}).get("locked")}
+    cache = workspace.root / "source" / assignment / ".released-checksums.json"
+    digest = gradebook.source_digest(workspace.source / assignment, assignment)
+    try:
+        cached = json.loads(cache.read_text())
+        if cached["digest"] == digest:
+            return cached["checksums"]
+    except (OSError, ValueError, KeyError):
+        pass
+    released = workspace.root / "release" / assignment / f"{assignment}.ipynb"
+    if released.is_file():  # what ensure_assignment's nbgrader run just wrote
+        notebook = nbformat.read(released, as_version=4)
+    else:
+        files = release_files(workspace.source, assignment)["en"]
+        notebook = nbformat.reads(files[f"{assignment}.ipynb"].decode("utf-8"), as_version=4)
+    checksums = {cell.metadata.nbgrader["grade_id"]: compute_checksum(cell)
+                 for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("locked")}
+    cache.write_text(json.dumps({"digest": digest, "checksums": checksums}))
+    return checksums
 
 
 def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: dict,
@@ -190,12 +205,12 @@ def _defaults(source: nbformat.NotebookNode) -> dict[str, Any]:
             for name in parameter_names(parameters_cell(source))}
 
 
-def _execute(jobs: list[Job], args: argparse.Namespace, threads: int,
+def _execute(jobs: Iterator[Job], count: int, args: argparse.Namespace, threads: int,
              total_points: float) -> list[dict[str, Any]]:
     from tqdm import tqdm
 
     results = []
-    with tqdm(total=len(jobs), unit="notebook", desc="grading", file=sys.stderr,
+    with tqdm(total=count, unit="notebook", desc="grading", file=sys.stderr,
               dynamic_ncols=True) as bar:
         for job, result in _dispatch(jobs, args, threads):
             results.append(_store(args, job, result, total_points))
@@ -203,24 +218,30 @@ def _execute(jobs: list[Job], args: argparse.Namespace, threads: int,
     return results
 
 
-def _dispatch(jobs: list[Job], args: argparse.Namespace, threads: int):
+def _dispatch(jobs: Iterator[Job], args: argparse.Namespace, threads: int):
     """(job, result) pairs as they finish, from a local pool or a Dask cluster."""
     if args.cluster == "local":
         log = open_workspace(args.course).reports / "grade-workers.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        with ProcessPoolExecutor(max_workers=min(args.workers, len(jobs)),
-                                 initializer=start_local_worker,
+        with ProcessPoolExecutor(max_workers=args.workers, initializer=start_local_worker,
                                  initargs=(threads, str(log))) as pool:
-            pending = {pool.submit(grade_job, job): job for job in jobs}
+            pending = {}
+            for job in jobs:  # keep every worker busy, with one more job ready for each
+                pending[pool.submit(grade_job, job)] = job
+                while len(pending) >= 2 * args.workers:
+                    yield from _finished(pending)
             while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    job = pending.pop(future)
-                    yield job, _result_of(future)
+                yield from _finished(pending)
         return
     from autograder.cluster import dask_results
 
-    yield from dask_results(jobs, args.cluster, args.workers)
+    yield from dask_results(list(jobs), args.cluster, args.workers)
+
+
+def _finished(pending: dict):
+    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+    for future in done:
+        yield pending.pop(future), _result_of(future)
 
 
 def _result_of(future) -> dict[str, Any]:
@@ -246,6 +267,7 @@ def _store(args: argparse.Namespace, job: Job, result: dict[str, Any],
         "profile": job.profile, "status": result["status"], "reason": "; ".join(reasons),
         "score": sum(p["score"] for p in parts), "max_score": total_points,
         "parts": parts, "seconds": result.get("seconds", 0),
+        "notebook_seconds": result.get("notebook_seconds"),
         "isolation": result.get("isolation", ""), "peak_memory_mb": result.get("peak_memory_mb"),
         "graded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "submission_sha256": _sha256(submitted),

@@ -26,6 +26,9 @@ def ensure_assignment(workspace: Workspace, assignment: str) -> None:
     if not (source / f"{assignment}.ipynb").is_file():
         raise UserError(f"no assignment {assignment!r} in {workspace.source}")
     target = workspace.root / "source" / assignment
+    marker = target / RECORDED
+    if marker.is_file() and marker.read_text() == source_digest(source, assignment):
+        return  # recorded from this very source already: nbgrader takes seconds to redo it
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(source, target)
     alembic_on_path()
@@ -39,6 +42,20 @@ def ensure_assignment(workspace: Workspace, assignment: str) -> None:
         converter.start()
     except Exception as error:  # nbgrader logs the details and raises its own type
         raise UserError(f"nbgrader could not record {assignment}: {error}") from None
+    marker.write_text(source_digest(source, assignment))
+
+
+RECORDED = ".recorded"  # in the workspace's source/<a>/: the digest nbgrader last recorded
+
+
+def source_digest(folder: Path, assignment: str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in (f"{assignment}.ipynb", "grading.yml"):
+        path = folder / name
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()
 
 
 def gradebook(workspace: Workspace):

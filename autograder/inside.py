@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     functions.add_argument("output", type=Path)
     functions.add_argument("--case-timeout", type=float, default=20)
     args = parser.parse_args(argv)
+    for folder in ("HOME", "MPLCONFIGDIR", "IPYTHONDIR"):  # a fresh home in the private /tmp
+        if os.environ.get(folder):
+            Path(os.environ[folder]).mkdir(parents=True, exist_ok=True)
     if args.verb == "notebook":
         return run_notebook(args.source, args.output, args.status, args.cell_timeout)
     return run_functions(args.notebook, args.checks, args.output, args.case_timeout)
@@ -49,7 +52,8 @@ def run_notebook(source: Path, output: Path, status: Path, cell_timeout: float) 
 
     notebook = nbformat.read(source, as_version=4)
     client = NotebookClient(notebook, timeout=cell_timeout, allow_errors=True,
-                            kernel_name="python3", record_timing=False,
+                            kernel_name="python3", record_timing=True,
+                            shutdown_kernel="immediate",  # the sandbox ends it: seconds saved
                             resources={"metadata": {"path": str(source.parent)}})
     state = {"executed": [], "stopped": "", "cell": None}
     _save(notebook, output, state, status)

@@ -129,6 +129,7 @@ def _grade(job: Job, work: Path) -> dict[str, Any]:
             parts.append(model_parts[check.cell])
     return {"parts": [p.as_dict() for p in parts], "reason": reason,
             "isolation": run.isolation, "peak_memory_mb": round(run.peak_memory / 2**20),
+            "notebook_seconds": round(run.seconds, 2),
             "executed": nbformat.writes(executed)}
 
 

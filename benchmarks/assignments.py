@@ -53,7 +53,8 @@ def main() -> int:
     summary = {
         "profile": args.profile, "parameters": budget, "runs": runs,
         "median_test_accuracy": statistics.median(r["test_accuracy"] for r in runs),
-        "median_train_seconds": statistics.median(r["train_seconds"] for r in runs),
+        "median_train_seconds": statistics.median(r["train_seconds"] for r in runs)
+        if all(r["train_seconds"] is not None for r in runs) else None,
         "median_notebook_seconds": statistics.median(r["notebook_seconds"] for r in runs),
     }
     print(json.dumps(summary, indent=1))
@@ -69,16 +70,18 @@ def run_once(spec, parameters: dict, data_dir: str) -> dict:
         start = time.perf_counter()
         executed = execute_notebook(spec.notebook, work / "executed.ipynb", parameters, work)
         seconds = time.perf_counter() - start
-        errors = cell_errors(executed)
+        errors = cell_errors(executed)  # e.g. its own accuracy test under a too-small budget
         if errors:
-            raise SystemExit(f"{spec.assignment}: the solution failed: {errors[0]}")
+            print(f"{spec.assignment}: a cell failed: {errors[0]}", flush=True)
         text = "".join(output.get("text", "") for cell in executed.cells
                        for output in cell.get("outputs", []))
-        train_seconds = float(TRAINING_TIME.findall(text)[-1])
+        times = TRAINING_TIME.findall(text)  # A3 and A4 print it; A5 trains six models
+        train_seconds = float(times[-1]) if times else None
         check = next(c for c in spec.checks if c.kind == "accuracy")
         model_path = work / parameters.get("MODEL_PATH", "model.keras")
         test_accuracy = measure(model_path, check, data_dir)
     result = {"seed": parameters["SEED"], "test_accuracy": round(test_accuracy, 4),
+              "cell_errors": errors,
               "train_seconds": train_seconds, "notebook_seconds": round(seconds, 1)}
     print(result, flush=True)
     return result

@@ -180,8 +180,11 @@ def test_scores_reach_nbgraders_gradebook(graded):
 
 
 def test_no_process_is_left_behind(graded):
-    survivors = subprocess.run(["pgrep", "-f", "sleep 60"], capture_output=True, text=True)
-    assert survivors.stdout.strip() == ""
+    import psutil
+
+    survivors = [p.pid for p in psutil.process_iter(["cmdline"])
+                 if (p.info["cmdline"] or [])[:2] == ["sleep", "60"]]
+    assert survivors == []
 
 
 def test_regrading_gives_the_same_scores(graded):

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Batch grading speed: `autograder grade` against plain `nbgrader autograde`, on A3.
+
+    CNNBOOK_DATA=DIR python benchmarks/grade_throughput.py --n 12
+    CNNBOOK_DATA=DIR python benchmarks/grade_throughput.py --n 100 --autograder-only
+
+N honest A3 submissions (the reference answers in the student edition, half
+of them Greek) are graded both ways with the same budget (the `cpu` profile,
+written into each notebook's parameters for nbgrader) and the same
+training-only data. nbgrader runs with its cell timeout disabled. Reports the
+wall time of each, their ratio, and whether the two agree on every test
+cell's score. Results: benchmarks/results/grade_throughput.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import save
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = "a3-mnist-cnn"
+
+
+def honest_submission(language: str) -> nbformat.NotebookNode:
+    source = nbformat.read(ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    answers = {c.metadata.nbgrader.grade_id: re.sub(r"\n?\s*### (BEGIN|END) SOLUTION", "",
+                                                    c.source)
+               for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    notebook = nbformat.read(ROOT / "exercises" / language / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+                             as_version=4)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    return notebook
+
+
+def run_autograder(work: Path, n: int, workers: int, profile: str) -> tuple[float, dict]:
+    batch = work / "batch"
+    for i in range(n):
+        folder = batch / f"s{i:03d}"
+        folder.mkdir(parents=True)
+        nbformat.write(honest_submission("el" if i % 2 else "en"),
+                       folder / f"{ASSIGNMENT}.ipynb")
+    course = work / "autograder-course"
+    autograder = [sys.executable, "-m", "autograder"]
+    subprocess.run([*autograder, "collect", ASSIGNMENT, str(batch), "--course", str(course)],
+                   check=True, stdout=subprocess.DEVNULL)
+    start = time.perf_counter()
+    subprocess.run([*autograder, "grade", ASSIGNMENT, "--course", str(course), "--workers",
+                    str(workers), "--profile", profile], check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    return seconds, _cell_scores(course)
+
+
+def run_nbgrader(work: Path, n: int, profile: str, grading_data: Path) -> tuple[float, dict]:
+    """nbgrader's own autograde over the same notebooks, budget written in, timeout disabled."""
+    from papermill.parameterize import parameterize_notebook
+
+    from autograder.gradebook import ensure_assignment
+    from autograder.spec import load_spec
+    from autograder.workspace import open_workspace
+
+    course = work / "nbgrader-course"
+    workspace = open_workspace(course, create=True)
+    ensure_assignment(workspace, ASSIGNMENT)
+    budget = {**load_spec(ROOT / "solutions" / ASSIGNMENT).profile(profile).parameters,
+              "DATA_DIR": str(grading_data)}
+    for i in range(n):
+        notebook = honest_submission("el" if i % 2 else "en")
+        for cell in notebook.cells:
+            cell.metadata.setdefault("tags", [])
+        notebook.metadata["papermill"] = {}
+        notebook = parameterize_notebook(notebook, budget, kernel_name="python3",
+                                         language="python")
+        folder = course / "submitted" / f"s{i:03d}" / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / f"{ASSIGNMENT}.ipynb")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    start = time.perf_counter()
+    subprocess.run(["nbgrader", "autograde", ASSIGNMENT, "--Execute.timeout=-1",
+                    "--ExecutePreprocessor.timeout=-1"], cwd=course, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    return seconds, _cell_scores(course)
+
+
+def _cell_scores(course: Path) -> dict[str, dict[str, float]]:
+    from autograder.gradebook import gradebook
+    from autograder.workspace import open_workspace
+
+    with gradebook(open_workspace(course)) as book:
+        submission_scores = {}
+        for submission in book.find_assignment(ASSIGNMENT).submissions:
+            notebook = submission.notebooks[0]
+            submission_scores[submission.student.id] = {g.name: g.score for g in notebook.grades}
+        return submission_scores
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--profile", default="cpu")
+    parser.add_argument("--autograder-only", action="store_true")
+    args = parser.parse_args()
+    if not os.environ.get("CNNBOOK_DATA"):
+        print("grade_throughput.py: error: set CNNBOOK_DATA to the full datasets", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="throughput-"))
+    ours, our_scores = run_autograder(work, args.n, args.workers, args.profile)
+    result = {"n": args.n, "workers": args.workers, "profile": args.profile,
+              "autograder_seconds": round(ours, 1),
+              "autograder_seconds_per_notebook": round(ours / args.n, 2),
+              "autograder_scores": sorted({sum(s.values()) for s in our_scores.values()})}
+    if not args.autograder_only:
+        grading_data = next((work / "autograder-course" / ".grading-data").iterdir())
+        theirs, their_scores = run_nbgrader(work, args.n, args.profile, grading_data)
+        result.update({
+            "nbgrader_seconds": round(theirs, 1), "speedup": round(theirs / ours, 2),
+            "nbgrader_scores": sorted({sum(s.values()) for s in their_scores.values()}),
+            "scores_agree_on_every_test_cell": our_scores == their_scores})
+    print(json.dumps(result, indent=1))
+    key = f"n{args.n}" + ("-autograder-only" if args.autograder_only else "")
+    path = ROOT / "benchmarks" / "results" / "grade_throughput.json"
+    existing = json.loads(path.read_text())["results"] if path.exists() else {}
+    existing[key] = {**result, "command": "CNNBOOK_DATA=DIR python benchmarks/"
+                     f"grade_throughput.py --n {args.n}"
+                     + (" --autograder-only" if args.autograder_only else "")}
+    save("grade_throughput", "see each result's command", existing)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
