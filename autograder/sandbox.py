@@ -138,6 +138,8 @@ class Sandbox:
             return argv
         command = [shutil.which("bwrap") or "bwrap", *_namespace_flags(),
                    "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        for path in _python_paths_under_tmp():  # a venv or checkout in /tmp stays visible
+            command += ["--ro-bind", str(path), str(path)]
         for path in self.hide:  # empty folders over everything the code must not read
             command += ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null",
                                                                        str(path)]
@@ -145,6 +147,18 @@ class Sandbox:
         if self.data_host:
             command += ["--ro-bind", str(self.data_host), INSIDE_DATA]
         return [*command, "--chdir", INSIDE_WORK, "--", *argv]
+
+
+def _python_paths_under_tmp() -> list[Path]:
+    """This interpreter's prefixes and this project, where they live under /tmp (CI clones do)."""
+    from autograder import project
+
+    candidates = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
+                  Path(sys.executable).resolve().parent.parent, project.ROOT}
+    tmp = Path("/tmp")
+    found = sorted({p.resolve() for p in candidates if p.resolve().is_relative_to(tmp)
+                    and p.resolve() != tmp})
+    return [p for p in found if not any(p != q and p.is_relative_to(q) for q in found)]
 
 
 def _limit_self(limits: Limits, cgroups: _Cgroups | None) -> None:  # runs in the child
