@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from autograder import __version__
 from autograder.errors import UserError
+from autograder.startup import skip_slow_optional_imports
 
 # verb → (module, one-line help); each module defines add_arguments(parser) and run(args) -> int
 VERBS = {
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    skip_slow_optional_imports()
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

@@ -8,6 +8,9 @@ partition example. Workers need this project installed at the same path
 
 from __future__ import annotations
 
+import contextlib
+import math
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,37 +18,51 @@ from autograder.errors import UserError
 from autograder.worker import Job, grade_job
 
 
-def client_for(cluster: str, workers: int):
+@contextlib.contextmanager
+def connect(cluster: str, workers: int) -> Iterator[Any]:
+    """A Dask client; SLURM jobs started for it are cancelled when it closes."""
     from distributed import Client
 
     if cluster.startswith(("tcp://", "tls://")):
         try:
-            return Client(cluster, timeout="20s")
+            client = Client(cluster, timeout="20s")
         except OSError as error:
             raise UserError(f"cannot reach the Dask scheduler at {cluster} ({error})") from None
+        with client:
+            yield client
+        return
     if cluster == "slurm":
+        import dask
         from dask_jobqueue import SLURMCluster
 
-        slurm = SLURMCluster()
-        slurm.scale(jobs=workers)
-        return Client(slurm)
+        if shutil.which("sbatch") is None:  # else the jobs fail to submit and the batch waits
+            raise UserError("--cluster slurm needs SLURM's sbatch on PATH (run on a login node)")
+        try:
+            slurm = SLURMCluster()
+        except ValueError as error:  # no cores or memory configured
+            first = str(error).splitlines()[0]
+            raise UserError(f"dask-jobqueue is not configured for SLURM ({first}); set "
+                            "jobqueue.slurm in ~/.config/dask/jobqueue.yaml (see the README)"
+                            ) from None
+        with slurm, Client(slurm) as client:
+            # --workers notebooks at once: one per core of the jobs
+            cores = int(dask.config.get("jobqueue.slurm.cores"))
+            slurm.scale(jobs=math.ceil(workers / max(1, cores)))
+            yield client
+        return
     raise UserError(f"--cluster must be local, tcp://HOST:PORT or slurm, not {cluster!r}")
 
 
-def dask_results(jobs: list[Job], cluster: str,
-                 workers: int) -> Iterator[tuple[Job, dict[str, Any]]]:
+def dask_results(client: Any, jobs: list[Job]) -> Iterator[tuple[Job, dict[str, Any]]]:
+    """(job, result) pairs as the cluster finishes them."""
     from distributed import as_completed
 
-    client = client_for(cluster, workers)
-    try:
-        futures = {client.submit(grade_job, job, pure=False,
-                                 key=f"grade-{job.assignment}-{job.student}"): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                yield job, future.result()
-            except Exception as error:  # the worker was lost: reported, the batch goes on
-                yield job, {"status": "error", "parts": [], "executed": None, "seconds": 0,
-                            "reason": f"grader error: Dask worker failed ({error})"}
-    finally:
-        client.close()
+    futures = {client.submit(grade_job, job, pure=False,
+                             key=f"grade-{job.assignment}-{job.student}"): job for job in jobs}
+    for future in as_completed(futures):
+        job = futures[future]
+        try:
+            yield job, future.result()
+        except Exception as error:  # the worker was lost: reported, the batch goes on
+            yield job, {"status": "error", "parts": [], "executed": None, "seconds": 0,
+                        "reason": f"grader error: Dask worker failed ({error})"}

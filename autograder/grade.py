@@ -3,12 +3,14 @@
 The coordinator (this process) restores locked and test cells from the source
 with nbgrader's OverwriteCells, injects the budget with papermill, hands each
 prepared notebook to a worker, and is the only writer of the gradebook. A
-batch that is killed resumes where it stopped; `--force` regrades.
+batch that is killed resumes where it stopped; `--force` regrades. Workers
+run notebooks on warm kernels where they can (autograder.zygote).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import hashlib
 import json
@@ -21,13 +23,13 @@ from typing import Any
 
 import nbformat
 
-from autograder import gradebook, heldout, sandbox
+from autograder import gradebook, heldout, sandbox, zygote
 from autograder.bilingual import language_of
 from autograder.errors import UserError
 from autograder.release import release_files
 from autograder.source import load_assignment
 from autograder.spec import Spec
-from autograder.worker import Job, grade_job, start_local_worker
+from autograder.worker import Job, grade_job, start_local_worker, usable_cpus
 from autograder.workspace import Workspace, add_course_arguments, open_workspace
 
 RESULT = "result.json"
@@ -36,7 +38,7 @@ RESULT = "result.json"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("assignment")
     add_course_arguments(parser)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+    parser.add_argument("--workers", type=int, default=usable_cpus(),
                         help="notebooks graded at once (default: the number of cores)")
     parser.add_argument("--cluster", default="local",
                         help="local (default), tcp://HOST:PORT (a Dask scheduler) or slurm")
@@ -82,11 +84,12 @@ def run(args: argparse.Namespace) -> int:
     if args.memory:
         limits["memory_gb"] = args.memory
     released = _released_checksums(workspace, spec.assignment)
-    threads = max(1, (os.cpu_count() or 1) // args.workers)
+    threads = max(1, usable_cpus() // args.workers)  # a Dask worker decides its own
     jobs = (_prepare(workspace, spec, student, profile, limits, data_dir, grading_data,
                      released, threads, gpus[i % len(gpus)] if gpus else None)
             for i, student in enumerate(todo))  # prepared while the first ones run
-    results = _execute(jobs, len(todo), args, threads, spec.total_points)
+    preload = None if gpus else zygote.imports_of(spec.notebook)  # GPU runners: cold kernels
+    results = _execute(jobs, len(todo), args, threads, spec.total_points, preload)
     return _summarise(workspace, spec, results, kinds)
 
 
@@ -206,36 +209,45 @@ def _defaults(source: nbformat.NotebookNode) -> dict[str, Any]:
 
 
 def _execute(jobs: Iterator[Job], count: int, args: argparse.Namespace, threads: int,
-             total_points: float) -> list[dict[str, Any]]:
+             total_points: float, preload: list[str] | None) -> list[dict[str, Any]]:
     from tqdm import tqdm
 
     results = []
-    with tqdm(total=count, unit="notebook", desc="grading", file=sys.stderr,
-              dynamic_ncols=True) as bar:
-        for job, result in _dispatch(jobs, args, threads):
+    # the cluster is reached before the bar starts: a bad address is one line
+    with _dispatch(jobs, args, threads, preload) as finished, \
+            tqdm(total=count, unit="notebook", desc="grading", file=sys.stderr,
+                 dynamic_ncols=True) as bar:
+        for job, result in finished:
             results.append(_store(args, job, result, total_points))
             bar.update(1)
     return results
 
 
-def _dispatch(jobs: Iterator[Job], args: argparse.Namespace, threads: int):
+@contextlib.contextmanager
+def _dispatch(jobs: Iterator[Job], args: argparse.Namespace, threads: int,
+              preload: list[str] | None):
     """(job, result) pairs as they finish, from a local pool or a Dask cluster."""
     if args.cluster == "local":
         log = open_workspace(args.course).reports / "grade-workers.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with ProcessPoolExecutor(max_workers=args.workers, initializer=start_local_worker,
-                                 initargs=(threads, str(log))) as pool:
-            pending = {}
-            for job in jobs:  # keep every worker busy, with one more job ready for each
-                pending[pool.submit(grade_job, job)] = job
-                while len(pending) >= 2 * args.workers:
-                    yield from _finished(pending)
-            while pending:
-                yield from _finished(pending)
+                                 initargs=(threads, str(log), preload)) as pool:
+            yield _from_pool(pool, jobs, args.workers)
         return
-    from autograder.cluster import dask_results
+    from autograder.cluster import connect, dask_results
 
-    yield from dask_results(list(jobs), args.cluster, args.workers)
+    with connect(args.cluster, args.workers) as client:
+        yield dask_results(client, list(jobs))
+
+
+def _from_pool(pool: ProcessPoolExecutor, jobs: Iterator[Job], workers: int):
+    pending = {}
+    for job in jobs:  # keep every worker busy, with one more job ready for each
+        pending[pool.submit(grade_job, job)] = job
+        while len(pending) >= 2 * workers:
+            yield from _finished(pending)
+    while pending:
+        yield from _finished(pending)
 
 
 def _finished(pending: dict):
@@ -268,7 +280,8 @@ def _store(args: argparse.Namespace, job: Job, result: dict[str, Any],
         "score": sum(p["score"] for p in parts), "max_score": total_points,
         "parts": parts, "seconds": result.get("seconds", 0),
         "notebook_seconds": result.get("notebook_seconds"),
-        "isolation": result.get("isolation", ""), "peak_memory_mb": result.get("peak_memory_mb"),
+        "isolation": result.get("isolation", ""), "kernel": result.get("kernel", ""),
+        "peak_memory_mb": result.get("peak_memory_mb"),
         "graded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "submission_sha256": _sha256(submitted),
     }

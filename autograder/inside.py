@@ -13,6 +13,7 @@ plain arrays (no pickles) for the checker outside to compare.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -24,6 +25,9 @@ TRUNCATED = "\n… output truncated by the grader …\n"
 
 
 def main(argv: list[str] | None = None) -> int:
+    from autograder.startup import skip_slow_optional_imports
+
+    skip_slow_optional_imports()  # before nbformat: 2 s of every graded notebook
     parser = argparse.ArgumentParser(prog="autograder.inside")
     verbs = parser.add_subparsers(dest="verb", required=True)
     notebook = verbs.add_parser("notebook")
@@ -31,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     notebook.add_argument("output", type=Path)
     notebook.add_argument("status", type=Path)
     notebook.add_argument("--cell-timeout", type=float, required=True)
+    notebook.add_argument("--warm-kernel", action="store_true",
+                          help="attach to the kernel the zygote forks in (autograder.zygote)")
     functions = verbs.add_parser("functions")
     functions.add_argument("notebook", type=Path)
     functions.add_argument("checks", type=Path)
@@ -41,17 +47,20 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get(folder):
             Path(os.environ[folder]).mkdir(parents=True, exist_ok=True)
     if args.verb == "notebook":
-        return run_notebook(args.source, args.output, args.status, args.cell_timeout)
+        return run_notebook(args.source, args.output, args.status, args.cell_timeout,
+                            args.warm_kernel)
     return run_functions(args.notebook, args.checks, args.output, args.case_timeout)
 
 
-def run_notebook(source: Path, output: Path, status: Path, cell_timeout: float) -> int:
+def run_notebook(source: Path, output: Path, status: Path, cell_timeout: float,
+                 warm_kernel: bool = False) -> int:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     notebook = nbformat.read(source, as_version=4)
-    client = NotebookClient(notebook, timeout=cell_timeout, allow_errors=True,
+    manager = _warm_kernel_manager(source.parent) if warm_kernel else None
+    client = NotebookClient(notebook, km=manager, timeout=cell_timeout, allow_errors=True,
                             kernel_name="python3", record_timing=True,
                             shutdown_kernel="immediate",  # the sandbox ends it: seconds saved
                             resources={"metadata": {"path": str(source.parent)}})
@@ -80,6 +89,56 @@ def run_notebook(source: Path, output: Path, status: Path, cell_timeout: float) 
         state.update(stopped=f"kernel failed to start ({error})")
     _save(notebook, output, state, status)
     return 0
+
+
+def _warm_kernel_manager(work: Path):
+    """A kernel manager that attaches to the kernel forked into this sandbox, never launches one."""
+    import asyncio
+    import time
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from autograder.zygote import KERNEL_FILE, PID_FILE
+
+    class WarmKernelManager(AsyncKernelManager):
+        kernel_pid: int | None = None
+
+        @property
+        def has_kernel(self) -> bool:
+            return self.kernel_pid is not None
+
+        async def start_kernel(self, **kwargs) -> None:
+            self.load_connection_file(str(work / KERNEL_FILE))
+            deadline = time.monotonic() + 30
+            while self.kernel_pid is None:
+                try:
+                    self.kernel_pid = int((work / PID_FILE).read_text())
+                except (OSError, ValueError):
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the warm kernel did not start") from None
+                    await asyncio.sleep(0.01)
+
+        async def _async_is_alive(self) -> bool:
+            try:
+                state = Path(f"/proc/{self.kernel_pid}/stat").read_text().rsplit(")", 1)[1]
+            except (OSError, IndexError):
+                return False
+            return state.split()[0] not in ("Z", "X")
+
+        is_alive = _async_is_alive
+
+        async def interrupt_kernel(self) -> None:
+            with contextlib.suppress(OSError):
+                os.kill(self.kernel_pid, signal.SIGINT)
+
+        async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            with contextlib.suppress(OSError):
+                os.kill(self.kernel_pid, signal.SIGKILL)
+
+        async def cleanup_resources(self, restart: bool = False) -> None:
+            pass
+
+    return WarmKernelManager(kernel_name="python3")
 
 
 def _truncate(cell) -> None:

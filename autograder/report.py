@@ -3,8 +3,8 @@
 Writes into DIR (`-o`):
   scores.png     histogram of the submissions' scores, out of the assignment's maximum
   pass_rate.png  per graded cell (by grade id): share of submissions earning its full points
-  summary.txt    (also printed) counts, score statistics, pass rates, failure reasons, and the
-                 slowest submissions
+  summary.txt    (also printed) counts, score statistics, pass rates, why points were lost
+                 per test, failure reasons, and the slowest submissions
 
 Scores come from nbgrader's gradebook (manual grades from formgrader included);
 failure reasons, statuses and times from each submission's result.json, where
@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.errors import UserError
@@ -34,6 +34,7 @@ from autograder.workspace import Workspace, add_course_arguments, open_workspace
 
 OUTPUTS = ("scores.png", "pass_rate.png", "summary.txt")
 SLOWEST = 5
+LOST_REASONS = 3
 FULL = 1e-9  # tolerance for "earned the cell's full points"
 
 
@@ -72,6 +73,7 @@ class Graded:
     status: str | None      # "graded", "error", or None without a result.json
     reason: str
     seconds: float | None
+    lost: dict[str, str] = field(default_factory=dict)  # grade id → why its points were lost
 
 
 @dataclass
@@ -114,9 +116,22 @@ def collect(workspace: Workspace, assignment: str) -> ReportData:
         seconds = result.get("seconds")
         seconds = float(seconds) if isinstance(seconds, int | float) else None
         graded.append(Graded(student, submission.score, submission.cells,
-                             str(status) if status is not None else None, reason, seconds))
+                             str(status) if status is not None else None, reason, seconds,
+                             _lost_points(result)))
     return ReportData(assignment, _title(workspace, assignment), scores.max_score,
                       scores.cells, graded)
+
+
+def _lost_points(result: dict) -> dict[str, str]:
+    lost = {}
+    for part in result.get("parts") or []:
+        try:
+            short = float(part["score"]) < float(part["points"]) - FULL
+        except (KeyError, TypeError, ValueError):
+            continue
+        if short and str(part.get("reason") or "").strip():
+            lost[str(part.get("cell"))] = str(part["reason"]).strip()
+    return lost
 
 
 def _title(workspace: Workspace, assignment: str) -> str:
@@ -148,6 +163,14 @@ def summary_text(data: ReportData) -> str:
                      f"{'point' if points == 1 else 'points'})")
     if not data.cells:
         lines.append("  (no graded cells)")
+    lines += ["", f"why points were lost (the {LOST_REASONS} commonest reasons per test):"]
+    for cell in data.cells:
+        reasons = Counter(s.lost[cell] for s in data.submissions if cell in s.lost)
+        for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0])
+                                    )[:LOST_REASONS]:
+            lines.append(f"  {cell:<{width}}  {count:>{len(str(total))}}  {reason}")
+    if not any(s.lost for s in data.submissions):
+        lines.append("  none recorded")
     lines += ["", "failure reasons:"]
     reasons = Counter(submission.reason for submission in data.submissions if submission.reason)
     for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0])):

@@ -25,13 +25,17 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+if os.name == "posix":
+    import resource  # noqa: F401  (for _limit_self, which runs between fork and exec)
 
 INSIDE_WORK = "/tmp/work"
 INSIDE_DATA = "/tmp/data"
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+StartHook = Callable[[subprocess.Popen, "_Cgroups | None"], bool]
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,10 @@ def isolation_warning() -> str | None:
 
 
 def _namespace_flags() -> list[str]:
+    # --cap-drop ALL: run by root, bubblewrap keeps every capability, and the code inside
+    # could unmount the empty folders that hide the workspace, or remount / read-write
     return ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--die-with-parent", "--new-session"]
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
 
 
 class Sandbox:
@@ -104,8 +110,12 @@ class Sandbox:
         return "bubblewrap sandbox" if self.isolated else "process limits only"
 
     def run(self, argv: Sequence[str], env: dict[str, str], log: Path,
-            wall_seconds: float | None = None) -> Outcome:
-        """Run `argv` (paths as seen inside) to completion or to a limit; kill what is left."""
+            wall_seconds: float | None = None, on_start: StartHook | None = None) -> Outcome:
+        """Run `argv` (paths as seen inside) to completion or to a limit; kill what is left.
+
+        `on_start(process, cgroups)` runs once the sandbox exists (to fork a warm kernel
+        into it); returning False ends the run at once.
+        """
         command = self._wrap(list(argv))
         posix = os.name == "posix"  # Windows: no rlimits, no sessions; the watchdog still runs
         cgroups = _Cgroups.create(self.limits) if sys.platform == "linux" else None
@@ -119,9 +129,12 @@ class Sandbox:
         watchdog.start()
         killed = ""
         try:
+            if on_start is not None and not on_start(process, cgroups):
+                killed = "start"
+                raise subprocess.TimeoutExpired(command, 0)  # straight to the clean-up
             process.wait(timeout=wall_seconds or self.limits.wall_seconds)
         except subprocess.TimeoutExpired:
-            killed = "timeout"
+            killed = killed or "timeout"
         finally:
             watchdog.stop()
             _kill_everything(process, watchdog.seen, cgroups)
@@ -149,6 +162,25 @@ class Sandbox:
         return [*command, "--chdir", INSIDE_WORK, "--", *argv]
 
 
+def sandbox_init(bwrap: subprocess.Popen, seconds: float = 5.0) -> int | None:
+    """The host PID of the sandbox's first process (bubblewrap's child), once it exists."""
+    import psutil
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and bwrap.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            children = psutil.Process(bwrap.pid).children()
+            if children:
+                return children[0].pid
+        time.sleep(0.005)
+    return None
+
+
+def rlimits(limits: Limits) -> dict[str, int]:
+    return {"RLIMIT_CPU": limits.cpu_seconds, "RLIMIT_FSIZE": limits.file_bytes,
+            "RLIMIT_CORE": 0}
+
+
 def _python_paths_under_tmp() -> list[Path]:
     """This interpreter's prefixes and this project, where they live under /tmp (CI clones do)."""
     from autograder import project
@@ -162,13 +194,23 @@ def _python_paths_under_tmp() -> list[Path]:
 
 
 def _limit_self(limits: Limits, cgroups: _Cgroups | None) -> None:  # runs in the child
-    import resource
+    import resource  # imported at start-up already: an import here could deadlock after fork
 
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for name, value in rlimits(limits).items():
+        hard = value + 5 if name == "RLIMIT_CPU" else value  # SIGXCPU first, then SIGKILL
+        resource.setrlimit(getattr(resource, name), (value, hard))
     if cgroups:
         cgroups.enter()
+
+
+@functools.lru_cache(maxsize=1)
+def cgroups_writable() -> bool:
+    """Whether memory and pids cgroups can be made here (root on cgroup v1)."""
+    probe = _Cgroups.create(Limits(1, 2**30, 1, 1, 1)) if sys.platform == "linux" else None
+    if probe is None:
+        return False
+    probe.remove()
+    return True
 
 
 class _Cgroups:

@@ -8,10 +8,15 @@ makes afterwards are clean.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import importlib
 import json
 import os
 import shutil
+import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -20,7 +25,7 @@ from typing import Any
 
 import nbformat
 
-from autograder import sandbox
+from autograder import sandbox, zygote
 from autograder.checks import (
     Part,
     check_accuracy,
@@ -72,17 +77,28 @@ def set_worker_threads(threads: int, gpu: str | None = None) -> None:
     os.environ.update(worker_environment(threads, gpu))
 
 
-def start_local_worker(threads: int, log: str) -> None:
-    """Pool initializer: thread settings, and TensorFlow's C++ chatter into a log file."""
+def start_local_worker(threads: int, log: str, preload: list[str] | None = None) -> None:
+    """Pool initializer: thread settings, TensorFlow's C++ chatter into a log file, and the
+    zygote of warm kernels started at once, so that its imports overlap the first jobs."""
     set_worker_threads(threads)
     descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(descriptor, 2)
     os.close(descriptor)
+    if preload is not None:
+        zygote.for_this_worker(preload)
+    # The checker needs Keras after the first notebook: import it while that notebook starts.
+    threading.Thread(target=_import_quietly, args=("keras",), daemon=True).start()
+
+
+def _import_quietly(module: str) -> None:
+    with contextlib.suppress(Exception):  # the check that needs it reports the failure
+        importlib.import_module(module)
 
 
 def grade_job(job: Job) -> dict[str, Any]:
     """Run, check and score one submission; never raises for what the submission does."""
     start = time.monotonic()
+    job = _on_this_machine(job)
     set_worker_threads(job.threads, job.gpu)  # a Dask worker has no initializer
     work = Path(tempfile.mkdtemp(prefix=f"grade-{job.student}-"))
     try:
@@ -97,6 +113,36 @@ def grade_job(job: Job) -> dict[str, Any]:
     return result
 
 
+def _on_this_machine(job: Job) -> Job:
+    """On a Dask worker, threads and GPUs come from the machine it runs on, not the coordinator's.
+
+    The host's usable CPUs are shared among every task slot of the workers on
+    that host; without --gpus, a GPU the batch system gave the worker (SLURM
+    sets CUDA_VISIBLE_DEVICES) is kept.
+    """
+    if "distributed" not in sys.modules:  # a local pool process: nothing to import
+        return job
+    from distributed import get_client, get_worker
+
+    try:
+        worker = get_worker()
+    except ValueError:  # not inside a Dask task
+        return job
+    workers = get_client().scheduler_info()["workers"]
+    host = workers.get(worker.address, {}).get("host")
+    slots = sum(w.get("nthreads", 1) for w in workers.values() if w.get("host") == host)
+    threads = max(1, usable_cpus() // max(1, slots or worker.state.nthreads))
+    gpu = job.gpu if job.gpu is not None else os.environ.get("CUDA_VISIBLE_DEVICES")
+    return dataclasses.replace(job, threads=threads, gpu=gpu)
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (a batch system's allocation, not the whole node)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _grade(job: Job, work: Path) -> dict[str, Any]:
     spec = load_spec(Path(job.source_folder))
     limits = job.limits
@@ -104,10 +150,7 @@ def _grade(job: Job, work: Path) -> dict[str, Any]:
     box = sandbox.Sandbox(work, Path(job.grading_data) if job.grading_data else None,
                           [Path(p) for p in job.hide], sandbox.Limits.from_spec(limits))
     env = _sandbox_env(job, box)
-    run = box.run([sandbox.python(), "-m", "autograder.inside", "notebook",
-                   f"{box.work}/submission.ipynb", f"{box.work}/{EXECUTED}",
-                   f"{box.work}/status.json", "--cell-timeout", str(limits["cell_timeout"])],
-                  env, work / "runner.log")
+    run, kernel = _run_notebook(job, spec, box, env, work)
     status = _read_json(work / "status.json")
     executed = _read_notebook(work / EXECUTED) or nbformat.reads(job.notebook, as_version=4)
     reason = _stop_reason(run, status, executed)
@@ -128,9 +171,41 @@ def _grade(job: Job, work: Path) -> dict[str, Any]:
         else:
             parts.append(model_parts[check.cell])
     return {"parts": [p.as_dict() for p in parts], "reason": reason,
-            "isolation": run.isolation, "peak_memory_mb": round(run.peak_memory / 2**20),
+            "isolation": run.isolation, "kernel": kernel,
+            "peak_memory_mb": round(run.peak_memory / 2**20),
             "notebook_seconds": round(run.seconds, 2),
             "executed": nbformat.writes(executed)}
+
+
+def _run_notebook(job: Job, spec, box: sandbox.Sandbox, env: dict[str, str],
+                  work: Path) -> tuple[sandbox.Outcome, str]:
+    """Execute the notebook in the sandbox: on a warm kernel where one can be had, else cold."""
+    argv = [sandbox.python(), "-m", "autograder.inside", "notebook",
+            f"{box.work}/submission.ipynb", f"{box.work}/{EXECUTED}", f"{box.work}/status.json",
+            "--cell-timeout", str(job.limits["cell_timeout"])]
+    log = work / "runner.log"
+    warm = None if job.gpu or not box.isolated else zygote.for_this_worker(
+        zygote.imports_of(spec.notebook))
+    if warm is not None:
+        zygote.connection_file(work)
+
+        def fork_kernel(process, cgroups) -> bool:
+            init = sandbox.sandbox_init(process)
+            if init is None or cgroups is None:
+                return False
+            request = {"cgroups": [str(f) for f in cgroups.folders.values()],
+                       "rlimits": sandbox.rlimits(box.limits), "env": env, "cwd": box.work,
+                       "connection_file": f"{box.work}/{zygote.KERNEL_FILE}",
+                       "pid_file": f"{box.work}/{zygote.PID_FILE}"}
+            return warm.fork_into(init, request, log)
+
+        run = box.run([*argv, "--warm-kernel"], env, log, on_start=fork_kernel)
+        if run.killed != "start":
+            return run, "warm"
+        zygote.give_up()  # this worker grades cold from now on; runner.log says why
+        for leftover in (EXECUTED, "status.json", zygote.KERNEL_FILE, zygote.PID_FILE):
+            (work / leftover).unlink(missing_ok=True)
+    return box.run(argv, env, log), "cold"
 
 
 def _sandbox_env(job: Job, box: sandbox.Sandbox) -> dict[str, str]:

@@ -37,6 +37,14 @@ NBGRADER_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_na
                     "max_score"]
 
 
+def _part_reason(score: float, points: float, stopped: str) -> str:
+    if score == points:
+        return ""
+    if score == 0 and stopped:
+        return "the test cell never ran (the notebook stopped before it)"
+    return "hidden case 2 of 4: wrong values"
+
+
 def make_course(root: Path):
     """A workspace with A1 and A2 recorded, five A2 submissions scored, and their result.json."""
     workspace = open_workspace(root, create=True)
@@ -49,7 +57,8 @@ def make_course(root: Path):
             folder = workspace.autograded(student, A2)
             folder.mkdir(parents=True)
             parts = [{"cell": cell, "points": float(points), "score": scores[cell],
-                      "passed": scores[cell] == points, "reason": ""}
+                      "passed": scores[cell] == points, "reason": _part_reason(
+                          scores[cell], points, result["reason"])}
                      for cell, points in CELLS.items()]
             (folder / "result.json").write_text(json.dumps({
                 "student": student, "assignment": A2, "profile": "cpu",

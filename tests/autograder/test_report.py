@@ -9,7 +9,8 @@ from autograder.workspace import open_workspace
 from tests.autograder.test_export import A1, A2, make_course
 
 PNG = b"\x89PNG\r\n\x1a\n"
-# Scores 12, 9, 0, 3, 1 of 12; reasons and times from the four result.json files (s005 has none).
+# Scores 12, 9, 0, 3, 1 of 12; reasons (per part and per submission) and times from the four
+# result.json files (s005 has none).
 GOLDEN_SUMMARY = """\
 a2-cross-correlation: Cross-correlation and pooling from scratch (NumPy)
 submissions: 5 (1 error, 3 graded, 1 no result.json)
@@ -24,6 +25,17 @@ pass rate per test (submissions with the cell's full points):
   test_avg_pool2d    2/5   40%  (1 point)
   test_keras_conv2d  2/5   40%  (1 point)
   test_apply_kernel  3/5   60%  (1 point)
+
+why points were lost (the 3 commonest reasons per test):
+  test_corr2d        1  hidden case 2 of 4: wrong values
+  test_corr2d        1  the test cell never ran (the notebook stopped before it)
+  test_output_size   1  the test cell never ran (the notebook stopped before it)
+  test_conv_params   2  the test cell never ran (the notebook stopped before it)
+  test_conv2d        3  the test cell never ran (the notebook stopped before it)
+  test_max_pool2d    2  the test cell never ran (the notebook stopped before it)
+  test_avg_pool2d    2  the test cell never ran (the notebook stopped before it)
+  test_keras_conv2d  2  the test cell never ran (the notebook stopped before it)
+  test_apply_kernel  2  the test cell never ran (the notebook stopped before it)
 
 failure reasons:
   2  timeout in cell 7
