@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -49,11 +47,9 @@ def run(args: argparse.Namespace) -> int:
     warning = sandbox.isolation_warning()
     if warning:
         print(f"autograder check: warning: {warning}", file=sys.stderr)
-    work = Path(tempfile.mkdtemp(prefix="autograder-check-"))
-    try:
+    disk = sandbox.Limits.from_spec(limits).disk_bytes
+    with sandbox.work_folder("autograder-check-", disk) as work:
         executed, status = _execute(notebook, parameters, limits, args.data, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return _report(executed, status)
 
 
@@ -91,7 +87,9 @@ def _execute(notebook, parameters: dict, limits: dict, data: Path | None, work: 
         work / "status.json").is_file() else {}
     if run.killed:
         status["stopped"] = {"timeout": "the notebook time limit", "memory": "the memory limit",
-                             "processes": "the process limit"}[run.killed]
+                             "processes": "the process limit",
+                             "disk": "the limit on the files it writes"}.get(
+                                 run.killed, run.killed)
     executed = nbformat.read(work / "executed.ipynb", as_version=4) if (
         work / "executed.ipynb").is_file() else notebook
     return executed, status

@@ -51,6 +51,7 @@ _REASONS_EL = [
     (r"out of memory", "εξάντληση της μνήμης"),
     (r"kernel died in cell (\d+)", r"ο πυρήνας (kernel) τερματίστηκε στο κελί \1"),
     (r"too many processes", "υπερβολικά πολλές διεργασίες"),
+    (r"disk limit \((\d+) MB\) exceeded", r"υπέρβαση του ορίου χώρου στον δίσκο (\1 MB)"),
     (r"notebook time limit \((\d+) s\)", r"όριο χρόνου του σημειωματαρίου (\1 s)"),
     (r"edited read-only cell (\S+) \(restored from the source\)",
      r"τροποποιημένο κελί μόνο για ανάγνωση \1 (επαναφέρθηκε από την πηγή)"),

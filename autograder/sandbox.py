@@ -10,7 +10,8 @@ with a warning.
 Limits: resident memory and process count through cgroup v1 where writable,
 else a watchdog over the process tree (never RLIMIT_AS: TensorFlow reserves
 far more address space than it uses); CPU time and file size through
-rlimits; wall clock by the caller's timeout.
+rlimits; the work folder's total size through a tmpfs of that size where one
+can be mounted, else the watchdog; wall clock by the caller's timeout.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,8 +45,9 @@ class Limits:
     wall_seconds: float
     memory_bytes: int
     cpu_seconds: int
-    file_bytes: int
+    file_bytes: int      # any one file (RLIMIT_FSIZE)
     processes: int
+    disk_bytes: int = 2**30  # everything in the work folder together
 
     @classmethod
     def from_spec(cls, limits: dict[str, float], wall_seconds: float | None = None,
@@ -53,17 +56,19 @@ class Limits:
                    memory_bytes=int((memory_gb or limits["memory_gb"]) * 2**30),
                    cpu_seconds=int(limits["cpu_seconds"]),
                    file_bytes=int(limits["output_mb"] * 2**20),
-                   processes=int(limits["processes"]))
+                   processes=int(limits["processes"]),
+                   disk_bytes=int(limits.get("disk_mb", 1024) * 2**20))
 
 
 @dataclass
 class Outcome:
     returncode: int | None
     seconds: float
-    killed: str = ""          # "", "timeout", "memory" or "processes"
+    killed: str = ""          # "", "timeout", "memory", "processes", "disk" or "start"
     peak_memory: int = 0
     isolation: str = ""       # "bubblewrap" or "process limits"
     notes: list[str] = field(default_factory=list)
+    disk_limit_mb: int = 0
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,11 +100,75 @@ def _namespace_flags() -> list[str]:
             "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
 
 
+@contextlib.contextmanager
+def work_folder(prefix: str, disk_bytes: int) -> Iterator[Path]:
+    """A fresh folder for one run, removed afterwards, that can hold at most `disk_bytes`.
+
+    Where this process may mount (root on Linux) it is a tmpfs of that size, so a
+    submission that writes without end gets ENOSPC instead of filling the grader's
+    disk; elsewhere the watchdog measures it and stops the run.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    mounted = _mount_tmpfs(folder, disk_bytes)
+    try:
+        yield folder
+    finally:
+        if mounted:
+            _libc().umount2(str(folder).encode(), 2)  # MNT_DETACH: nothing holds it any more
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _mount_tmpfs(folder: Path, size: int) -> bool:
+    if sys.platform != "linux" or os.geteuid() != 0:
+        return False
+    options = f"size={max(size, 1 << 20)},mode=0700".encode()
+    return _libc().mount(b"tmpfs", str(folder).encode(), b"tmpfs", 0, options) == 0
+
+
+def _libc():
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _is_tmpfs(folder: Path) -> bool:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/mounts").read_text().splitlines():
+            fields = line.split()
+            if len(fields) > 2 and fields[1] == str(folder) and fields[2] == "tmpfs":
+                return True
+    return False
+
+
+def is_full(folder: Path) -> bool:
+    """Less than a megabyte left on the file system that holds `folder`."""
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 2**20
+
+
+def folder_size(folder: Path, stop_at: int) -> int:
+    """Bytes under `folder`, counted until `stop_at` is passed (then it is enough to know)."""
+    total, pending = 0, [str(folder)]
+    while pending and total <= stop_at:
+        with contextlib.suppress(OSError), os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    else:
+                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+    return total
+
+
 class Sandbox:
     """A work folder and, optionally, read-only data, with what the code inside may see."""
 
     def __init__(self, work: Path, data: Path | None, hide: Sequence[Path], limits: Limits):
         self.work_host, self.data_host = work.resolve(), data.resolve() if data else None
+        self.work_bounded = _is_tmpfs(self.work_host)  # else the watchdog measures it
         self.hide = [p.resolve() for p in hide if p.exists()]
         self.limits = limits
         self.isolated = bubblewrap_works()
@@ -125,7 +194,8 @@ class Sandbox:
                 command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
                 env=env, cwd=self.work_host, start_new_session=posix,
                 preexec_fn=functools.partial(_limit_self, self.limits, cgroups) if posix else None)
-        watchdog = _Watchdog(process.pid, self.limits, enforce=cgroups is None)
+        watchdog = _Watchdog(process.pid, self.limits, enforce=cgroups is None,
+                             work=None if self.work_bounded else self.work_host)
         watchdog.start()
         killed = ""
         try:
@@ -141,7 +211,8 @@ class Sandbox:
         killed = killed or watchdog.killed or (cgroups.verdict() if cgroups else "")
         outcome = Outcome(process.returncode, time.monotonic() - start, killed,
                           max(watchdog.peak, cgroups.peak() if cgroups else 0),
-                          "bubblewrap" if self.isolated else "process limits")
+                          "bubblewrap" if self.isolated else "process limits",
+                          disk_limit_mb=self.limits.disk_bytes // 2**20)
         if cgroups:
             cgroups.remove()
         return outcome
@@ -162,16 +233,21 @@ class Sandbox:
         return [*command, "--chdir", INSIDE_WORK, "--", *argv]
 
 
-def sandbox_init(bwrap: subprocess.Popen, seconds: float = 5.0) -> int | None:
-    """The host PID of the sandbox's first process (bubblewrap's child), once it exists."""
+def sandboxed_command(bwrap: subprocess.Popen, seconds: float = 10.0) -> int | None:
+    """The host PID of the command bubblewrap runs, once it exists.
+
+    Its init (bubblewrap's child) exists before the mounts are done; the command
+    is forked from it only afterwards, so its namespaces are the finished ones.
+    """
     import psutil
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and bwrap.poll() is None:
         with contextlib.suppress(psutil.Error):
-            children = psutil.Process(bwrap.pid).children()
-            if children:
-                return children[0].pid
+            for init in psutil.Process(bwrap.pid).children():
+                commands = init.children()
+                if commands:
+                    return commands[0].pid
         time.sleep(0.005)
     return None
 
@@ -280,9 +356,9 @@ class _Cgroups:
 class _Watchdog(threading.Thread):
     """Polls the process tree: peak memory, every PID seen, and limits where no cgroup can."""
 
-    def __init__(self, pid: int, limits: Limits, enforce: bool):
+    def __init__(self, pid: int, limits: Limits, enforce: bool, work: Path | None = None):
         super().__init__(daemon=True)
-        self.pid, self.limits, self.enforce = pid, limits, enforce
+        self.pid, self.limits, self.enforce, self.work = pid, limits, enforce, work
         self.seen: dict[int, float] = {}  # pid → start time, so a reused PID is never killed
         self.peak = 0
         self.killed = ""
@@ -291,7 +367,12 @@ class _Watchdog(threading.Thread):
     def run(self) -> None:
         import psutil
 
+        polls = 0
         while not self._stop_event.wait(0.2):
+            polls += 1
+            if self.work is not None and polls % 5 == 0 and folder_size(
+                    self.work, self.limits.disk_bytes) > self.limits.disk_bytes:
+                self.killed = "disk"
             try:
                 root = psutil.Process(self.pid)
                 tree = [root, *root.children(recursive=True)]
@@ -305,7 +386,9 @@ class _Watchdog(threading.Thread):
                 with contextlib.suppress(psutil.Error):
                     rss += process.memory_info().rss
             self.peak = max(self.peak, rss)
-            if self.enforce and rss > self.limits.memory_bytes:
+            if self.killed:  # the work folder's size, measured above
+                pass
+            elif self.enforce and rss > self.limits.memory_bytes:
                 self.killed = "memory"
             elif self.enforce and len(tree) > self.limits.processes:
                 self.killed = "processes"

@@ -20,7 +20,7 @@ SPEC_NAME = "grading.yml"
 GRADER_ONLY = (SPEC_NAME, "hidden")
 PROFILES = ("ci", "cpu", "gpu")
 LIMIT_DEFAULTS = {"cell_timeout": 120, "notebook_timeout": 600, "memory_gb": 4.0,
-                  "cpu_seconds": 1800, "output_mb": 20, "processes": 256}
+                  "cpu_seconds": 1800, "output_mb": 20, "disk_mb": 1024, "processes": 256}
 CHECK_KINDS = ("function", "architecture", "accuracy")
 DATASETS = ("mnist", "cifar10", "fashion_mnist")
 

@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -84,6 +83,7 @@ def start_local_worker(threads: int, log: str, preload: list[str] | None = None)
     descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(descriptor, 2)
     os.close(descriptor)
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", closefd=False)  # noqa: SIM115
     if preload is not None:
         zygote.for_this_worker(preload)
     # The checker needs Keras after the first notebook: import it while that notebook starts.
@@ -100,15 +100,14 @@ def grade_job(job: Job) -> dict[str, Any]:
     start = time.monotonic()
     job = _on_this_machine(job)
     set_worker_threads(job.threads, job.gpu)  # a Dask worker has no initializer
-    work = Path(tempfile.mkdtemp(prefix=f"grade-{job.student}-"))
     try:
-        result = _grade(job, work)
+        with sandbox.work_folder(f"grade-{job.student}-",
+                                 sandbox.Limits.from_spec(job.limits).disk_bytes) as work:
+            result = _grade(job, work)
         result["status"] = "graded"
     except Exception as error:  # an infrastructure failure: reported, the batch goes on
         result = {"status": "error", "parts": [], "reason": f"grader error: {error}",
                   "detail": traceback.format_exc(limit=5), "executed": None}
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     result["seconds"] = round(time.monotonic() - start, 2)
     return result
 
@@ -153,13 +152,15 @@ def _grade(job: Job, work: Path) -> dict[str, Any]:
     run, kernel = _run_notebook(job, spec, box, env, work)
     status = _read_json(work / "status.json")
     executed = _read_notebook(work / EXECUTED) or nbformat.reads(job.notebook, as_version=4)
+    if not run.killed and _outgrew(box, work):
+        run.killed = "disk"  # what the notebook did after its folder filled up may be lost
     reason = _stop_reason(run, status, executed)
     ran = _cells_that_ran(executed, status)
 
     function_checks = [c for c in spec.checks if c.kind == "function"]
     arrays, outcomes = {}, {}
     if function_checks:
-        arrays, outcomes = _run_functions(job, spec, function_checks, box, env, work)
+        arrays, outcomes = _run_functions(job, spec, function_checks, box, env)
     parts = []
     submission = nbformat.reads(job.notebook, as_version=4)
     model_parts = _check_models(job, spec, work, ran)
@@ -190,19 +191,22 @@ def _run_notebook(job: Job, spec, box: sandbox.Sandbox, env: dict[str, str],
         zygote.connection_file(work)
 
         def fork_kernel(process, cgroups) -> bool:
-            init = sandbox.sandbox_init(process)
-            if init is None or cgroups is None:
+            inside = sandbox.sandboxed_command(process)
+            if inside is None or cgroups is None:
                 return False
             request = {"cgroups": [str(f) for f in cgroups.folders.values()],
                        "rlimits": sandbox.rlimits(box.limits), "env": env, "cwd": box.work,
                        "connection_file": f"{box.work}/{zygote.KERNEL_FILE}",
                        "pid_file": f"{box.work}/{zygote.PID_FILE}"}
-            return warm.fork_into(init, request, log)
+            return warm.fork_into(inside, request, log)
 
         run = box.run([*argv, "--warm-kernel"], env, log, on_start=fork_kernel)
         if run.killed != "start":
             return run, "warm"
-        zygote.give_up()  # this worker grades cold from now on; runner.log says why
+        zygote.give_up()  # this worker grades cold from now on, and says why in its log
+        why = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+        print(f"autograder: warm kernels off in this worker ({why[0] if why else 'no reason'})",
+              file=sys.stderr)
         for leftover in (EXECUTED, "status.json", zygote.KERNEL_FILE, zygote.PID_FILE):
             (work / leftover).unlink(missing_ok=True)
     return box.run(argv, env, log), "cold"
@@ -219,23 +223,32 @@ def _sandbox_env(job: Job, box: sandbox.Sandbox) -> dict[str, str]:
     return env
 
 
-def _run_functions(job: Job, spec, checks, box: sandbox.Sandbox, env: dict[str, str],
-                   work: Path) -> tuple[dict, dict]:
-    hidden = work / "hidden-inputs"
-    hidden.mkdir()
-    described = []
-    for check in checks:
-        copy = hidden / f"{check.cell}.npz"
-        shutil.copyfile(spec.hidden_path(check["inputs"]), copy)
-        described.append({"cell": check.cell, "function": check["function"],
-                          "define": check["define"],
-                          "inputs": f"{box.work}/hidden-inputs/{copy.name}"})
-    (work / "checks.json").write_text(json.dumps(described))
-    box.run([sandbox.python(), "-m", "autograder.inside", "functions",
-             f"{box.work}/submission.ipynb", f"{box.work}/checks.json",
-             f"{box.work}/functions.npz"], env, work / "functions.log",
-            wall_seconds=min(float(job.limits["notebook_timeout"]), 300.0))
-    return read_function_results(work / "functions.npz")
+def _run_functions(job: Job, spec, checks, box: sandbox.Sandbox,
+                   env: dict[str, str]) -> tuple[dict, dict]:
+    """Call the student's functions on the hidden inputs, in a fresh sandbox of their own.
+
+    Its folder holds the notebook as submitted (not as the notebook run may have
+    rewritten it) and the hidden inputs, and nothing the notebook run left behind.
+    """
+    with sandbox.work_folder(f"functions-{job.student}-", box.limits.disk_bytes) as work:
+        (work / "submission.ipynb").write_text(job.notebook, encoding="utf-8")
+        functions_box = sandbox.Sandbox(work, box.data_host, box.hide, box.limits)
+        hidden = work / "hidden-inputs"
+        hidden.mkdir()
+        described = []
+        for check in checks:
+            copy = hidden / f"{check.cell}.npz"
+            shutil.copyfile(spec.hidden_path(check["inputs"]), copy)
+            described.append({"cell": check.cell, "function": check["function"],
+                              "define": check["define"],
+                              "inputs": f"{functions_box.work}/hidden-inputs/{copy.name}"})
+        (work / "checks.json").write_text(json.dumps(described))
+        inside = functions_box.work
+        functions_box.run([sandbox.python(), "-m", "autograder.inside", "functions",
+                           f"{inside}/submission.ipynb", f"{inside}/checks.json",
+                           f"{inside}/functions.npz"], env, work / "functions.log",
+                          wall_seconds=min(float(job.limits["notebook_timeout"]), 300.0))
+        return read_function_results(work / "functions.npz")
 
 
 def _check_models(job: Job, spec, work: Path, ran: set[str]) -> dict[str, Part]:
@@ -262,12 +275,20 @@ def _check_models(job: Job, spec, work: Path, ran: set[str]) -> dict[str, Part]:
     return parts
 
 
+def _outgrew(box: sandbox.Sandbox, work: Path) -> bool:
+    if box.work_bounded:  # a tmpfs of the limit's size: full is the sign
+        return sandbox.is_full(work)
+    return sandbox.folder_size(work, box.limits.disk_bytes) > box.limits.disk_bytes
+
+
 def _stop_reason(run: sandbox.Outcome, status: dict, notebook) -> str:
     cell = _cell_number(notebook, status.get("cell"))
     if run.killed == "memory":
         return "out of memory" + (f" in cell {cell}" if cell else "")
     if run.killed == "processes":
         return "too many processes"
+    if run.killed == "disk":
+        return f"disk limit ({run.disk_limit_mb} MB) exceeded"
     if run.killed == "timeout":
         return f"notebook time limit ({run.seconds:.0f} s)"
     if status.get("stopped") == "timeout":

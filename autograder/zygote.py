@@ -132,7 +132,8 @@ class Zygote:
         return self._ready and self.process.poll() is None
 
     def fork_into(self, sandbox_pid: int, request: dict[str, Any], log: Path) -> bool:
-        """Start a kernel inside the sandbox whose init is `sandbox_pid`; False if it failed."""
+        """Start a kernel in the namespaces of `sandbox_pid`, a process of the sandbox;
+        False if it failed."""
         if not self.ready():
             return False
         try:
@@ -226,7 +227,7 @@ def _run_kernel(request: dict[str, Any], log: int) -> None:
         os.dup2(null, 0)
         os.dup2(log, 1)
         os.dup2(log, 2)
-        os.closerange(3, 1 << 16)
+        os.closerange(3, max(1 << 16, os.sysconf("SC_OPEN_MAX")))  # the pidfd and the socket
         os.environ.clear()
         os.environ.update(request["env"])
         connection = request["connection_file"]

@@ -31,6 +31,19 @@ EXPECTED = json.loads((GOLDEN / "expected.json").read_text(encoding="utf-8"))
 ESCAPE_MARKER = Path("/tmp/autograder-golden-escape")
 CANARY = Path("/var/tmp/autograder-golden-canary")  # a folder a submission tries to delete
 
+DISK_FLOOD = """
+import os
+written, error = 0, ''
+try:
+    for i in range(100):  # 400 MB in files of 4 MB (each under the 5 MB file limit)
+        with open(f'flood-{i}.bin', 'wb') as handle:
+            handle.write(b'x' * (4 * 2**20))
+        written += 1
+except OSError as failure:
+    error = f'{type(failure).__name__} {failure.errno}'
+print('FLOOD', written, error)
+"""
+
 CORRECT = {
     "double": "def double(x):\n    return np.asarray(x) * 2",
     "total": "def total(x):\n    x = np.asarray(x)\n    if x.size == 0:\n"
@@ -83,6 +96,7 @@ CASES = {
         "test_double": "print(('flood ' * 20 + '\\n') * 100_000)"}),
     "network": craft(CORRECT, after={"test_double": (
         "import urllib.request\nurllib.request.urlopen('https://pypi.org', timeout=5)")}),
+    "disk-flood": craft(CORRECT, after={"test_total": DISK_FLOOD}),
     "processes": craft(CORRECT, after={"test_double": (
         "import subprocess\nchildren = []\nfor _ in range(120):\n"
         "    children.append(subprocess.Popen(['sleep', '60']))")}),
@@ -163,6 +177,16 @@ def test_nothing_escaped_and_submissions_are_untouched(graded):
     assert (CANARY / "alive").read_text() == "alive"
     assert (graded["root"] / "gradebook.db").stat().st_size > 0
     assert _digest(graded["root"] / "submitted") == graded["before"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a tmpfs work folder needs root "
+                    "(elsewhere the watchdog measures it: test_sandbox.py)")
+def test_a_disk_flood_fills_only_its_own_folder(graded):
+    """A tmpfs of disk_mb (32 MB) takes the writes: the grader's disk never sees them, the
+    parts that ran before keep their points, and the reason says what happened."""
+    record = graded["results"]["disk-flood"]
+    assert record["reason"] == "disk limit (32 MB) exceeded"
+    assert record["score"] == EXPECTED["correct"]["score"]
 
 
 def test_output_flood_is_truncated(graded):
