@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 
 from autograder import __version__
-from autograder.errors import UserError
-from autograder.startup import skip_slow_optional_imports
+from autograder.common.errors import UserError
+from autograder.sandbox.startup import skip_slow_optional_imports
 
 # verb → (module, one-line help); each module defines add_arguments(parser) and run(args) -> int
 VERBS = {
@@ -18,7 +18,8 @@ VERBS = {
     "grade": ("autograder.grade", "execute and score submissions, sandboxed and in parallel"),
     "feedback": ("autograder.feedback", "write one HTML feedback page per student"),
     "export": ("autograder.export", "export the scores (nbgrader CSV or Moodle grades CSV)"),
-    "check": ("autograder.check", "run a notebook's visible tests as the grader would (students)"),
+    "check": ("autograder.selfcheck",
+              "run a notebook's visible tests as the grader would (students)"),
     "report": ("autograder.report", "score histogram, pass rate per test, text summary"),
 }
 

@@ -45,23 +45,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
-from autograder import project
-from autograder.errors import UserError
-from autograder.lms import (
-    UNATTRIBUTED,
-    Layout,
-    Roster,
-    Student,
-    Submission,
-    Tree,
-    iter_chunks,
-    open_source,
-    parse_timestamp,
-    read_layout,
-    safe_student_id,
-    write_atomic,
-)
-from autograder.workspace import (
+from autograder.common import project
+from autograder.common.errors import UserError
+from autograder.common.files import iter_chunks, write_atomic
+from autograder.intake.layouts import read_layout
+from autograder.intake.received import UNATTRIBUTED, Layout, ReceivedFile, parse_timestamp
+from autograder.intake.roster import Roster, Student, safe_student_id
+from autograder.intake.tree import Tree, open_tree
+from autograder.records.workspace import (
     ROSTER_NAME,
     STATE_NAME,
     Workspace,
@@ -96,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.max_mb > 0:
         raise UserError(f"--max-mb must be positive, not {args.max_mb:g}")
     given_roster = Roster.read(args.roster) if args.roster is not None else None
-    with open_source(args.submissions) as tree:
+    with open_tree(args.submissions) as tree:
         layout = read_layout(tree, assignment)
         workspace = _workspace(args, tree, assignment)
         source_ids = _grade_ids(workspace, assignment)
@@ -227,7 +218,7 @@ class Item:
     """One file of the batch, as it goes through collect."""
 
     seq: int
-    submission: Submission
+    submission: ReceivedFile
     student: str
     staged: Path | None = None
     sha256: str = ""
@@ -300,7 +291,7 @@ class Batch:
         saved = self.workspace.root / ROSTER_NAME
         return Roster.read(saved) if saved.is_file() else Roster()
 
-    def _student(self, roster: Roster, submission: Submission) -> str:
+    def _student(self, roster: Roster, submission: ReceivedFile) -> str:
         identity = submission.identity
         if identity is None:
             return UNATTRIBUTED

@@ -12,22 +12,23 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import logging
 import re
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Unicode
 
-from autograder.errors import UserError
-from autograder.messages import LABELS, translate
-from autograder.workspace import (
+from autograder.common.errors import UserError
+from autograder.common.files import write_atomic
+from autograder.records.nbgrader import run_converter
+from autograder.records.workspace import (
     Workspace,
     add_course_arguments,
     alembic_on_path,
     nbgrader_config,
     open_workspace,
 )
+from autograder.scoring.reasons import LABELS, translate
 
 RESULT = "result.json"
 # nbgrader's feedback template is English; these are its fixed words, for the Greek pages.
@@ -113,7 +114,6 @@ def write_feedback(workspace: Workspace, assignment: str, student: str) -> Path:
     """Convert one autograded notebook with nbgrader; returns the HTML's path."""
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.converters import GenerateFeedback
-    from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
     result_path = workspace.autograded(student, assignment) / RESULT
@@ -128,17 +128,11 @@ def write_feedback(workspace: Workspace, assignment: str, student: str) -> Path:
                                              SummaryCell, CSSHTMLHeaderPreprocessor]
     config.ClearHiddenTests.enforce_metadata = False
     config.SummaryCell.result_path = str(result_path)
-    converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
-    converter.log.setLevel(logging.WARNING)
-    try:
-        converter.start()
-    except Exception as error:  # nbgrader logs the cause and raises its own type
-        raise UserError(f"nbgrader could not write feedback for {student}: {error}") from None
+    run_converter(GenerateFeedback, config, f"nbgrader could not write feedback for {student}")
     page = workspace.feedback(student, assignment) / f"{assignment}.html"
     if result.get("language") == "el":
         text = page.read_text(encoding="utf-8")
         for english, greek in TEMPLATE_WORDS_EL:
             text = text.replace(english, greek)
-        page.write_text(re.sub(r"<html( lang=\"en\")?>", '<html lang="el">', text, count=1),
-                        encoding="utf-8")
+        write_atomic(page, re.sub(r"<html( lang=\"en\")?>", '<html lang="el">', text, count=1))
     return page

@@ -23,14 +23,16 @@ from typing import Any
 
 import nbformat
 
-from autograder import gradebook, heldout, sandbox, zygote
-from autograder.bilingual import language_of
-from autograder.errors import UserError
-from autograder.release import release_files
-from autograder.source import load_assignment
-from autograder.spec import Spec
-from autograder.worker import Job, grade_job, start_local_worker, usable_cpus
-from autograder.workspace import Workspace, add_course_arguments, open_workspace
+from autograder.common.assignment import load_assignment
+from autograder.common.bilingual import language_of
+from autograder.common.errors import UserError
+from autograder.common.spec import Spec
+from autograder.records import gradebook
+from autograder.records.nbgrader import release_files
+from autograder.records.workspace import Workspace, add_course_arguments, open_workspace
+from autograder.run.worker import Job, grade_job, start_local_worker, usable_cpus
+from autograder.sandbox import isolation, zygote
+from autograder.scoring import heldout
 
 RESULT = "result.json"
 
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     gpus = [g.strip() for g in args.gpus.split(",") if g.strip()] if args.gpus else []
     students = _students(workspace, spec.assignment, args.student)
     todo = [s for s in students if args.force or not _up_to_date(workspace, spec, s, profile.name)]
-    warning = sandbox.isolation_warning()
+    warning = isolation.isolation_warning()
     if warning:
         print(f"autograder grade: warning: {warning}", file=sys.stderr)
     print(f"{spec.assignment}: {len(students)} submissions, {len(todo)} to grade "
@@ -175,7 +177,7 @@ def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: di
     _restore_parameters_cell(notebook, source, notes)
     notebook.metadata["kernelspec"] = source.metadata["kernelspec"]
     notebook.metadata.setdefault("cnnbook", {})["language"] = language
-    box_data = sandbox.INSIDE_DATA if sandbox.bubblewrap_works() else str(grading_data)
+    box_data = isolation.INSIDE_DATA if isolation.bubblewrap_works() else str(grading_data)
     parameters = {**_defaults(source), **profile.parameters, "DATA_DIR": box_data}
     notebook.metadata["papermill"] = {}  # papermill's own reader would add it
     notebook = parameterize_notebook(notebook, parameters, kernel_name="python3",
@@ -189,7 +191,7 @@ def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: di
 
 def _restore_parameters_cell(notebook, source, notes: list[str]) -> None:
     """papermill injects the budget after the cell tagged `parameters`: make sure there is one."""
-    from autograder.source import parameters_cell
+    from autograder.common.assignment import parameters_cell
 
     for cell in notebook.cells:
         cell.metadata.setdefault("tags", [])
@@ -201,8 +203,8 @@ def _restore_parameters_cell(notebook, source, notes: list[str]) -> None:
 
 
 def _defaults(source: nbformat.NotebookNode) -> dict[str, Any]:
-    from autograder.checks import notebook_default
-    from autograder.source import parameter_names, parameters_cell
+    from autograder.common.assignment import parameter_names, parameters_cell
+    from autograder.scoring.checks import notebook_default
 
     return {name: notebook_default(source, name)
             for name in parameter_names(parameters_cell(source))}
@@ -234,7 +236,7 @@ def _dispatch(jobs: Iterator[Job], args: argparse.Namespace, threads: int,
                                  initargs=(threads, str(log), preload)) as pool:
             yield _from_pool(pool, jobs, args.workers)
         return
-    from autograder.cluster import connect, dask_results
+    from autograder.run.cluster import connect, dask_results
 
     with connect(args.cluster, args.workers) as client:
         yield dask_results(client, list(jobs))

@@ -8,20 +8,13 @@ cells tagged for its language. grading.yml and hidden/ never reach a release.
 from __future__ import annotations
 
 import argparse
-import logging
 import shutil
 import tempfile
 from pathlib import Path
 
-import nbformat
-
-from autograder import project
-from autograder.bilingual import LANGUAGES, edition
-from autograder.errors import UserError
-from autograder.source import load_assignment
-from autograder.spec import GRADER_ONLY
-
-NBGRADER_IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", *GRADER_ONLY]
+from autograder.common import project
+from autograder.common.bilingual import LANGUAGES
+from autograder.records.nbgrader import read_tree, release_files
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,52 +45,6 @@ def run(args: argparse.Namespace) -> int:
         print("out of date (run `autograder release`): " + ", ".join(stale))
         return 1
     return 0
-
-
-def release_files(solutions: Path, name: str) -> dict[str, dict[str, bytes]]:
-    """Each language's release of `name`: relative path → bytes."""
-    spec, _ = load_assignment(solutions, name)
-    with tempfile.TemporaryDirectory(prefix="autograder-release-") as root:
-        released = generate_assignment(solutions / name, Path(root), name)
-        files = read_tree(released)
-    notebook_name = spec.notebook.name
-    source_notebook = nbformat.reads(files.pop(notebook_name).decode("utf-8"), as_version=4)
-    result = {}
-    for language in LANGUAGES:
-        text = nbformat.writes(edition(source_notebook, language))
-        result[language] = {**files, notebook_name: (text + "\n").encode("utf-8")}
-    return result
-
-
-def generate_assignment(source: Path, root: Path, name: str) -> Path:
-    """Run nbgrader's generate_assignment on a copy of `source`; return the release folder."""
-    from nbgrader.converters import GenerateAssignment
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
-
-    shutil.copytree(source, root / "source" / name)
-    config = Config()
-    config.CourseDirectory.root = str(root)
-    config.CourseDirectory.assignment_id = name
-    config.CourseDirectory.ignore = NBGRADER_IGNORE
-    config.GenerateAssignment.no_database = True  # as `--no-db`: the release needs no gradebook
-    config.SaveCells.enabled = False
-    config.Application.log_level = logging.WARNING
-    coursedir = CourseDirectory(config=config)
-    converter = GenerateAssignment(coursedir=coursedir, config=config)
-    converter.log.setLevel(logging.WARNING)
-    try:
-        converter.start()
-    except Exception as error:  # nbgrader reports the cause in its log and raises its own type
-        raise UserError(f"nbgrader could not generate {name}: {error}") from None
-    return root / "release" / name
-
-
-def read_tree(folder: Path) -> dict[str, bytes]:
-    if not folder.is_dir():
-        return {}
-    return {path.relative_to(folder).as_posix(): path.read_bytes()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def replace_tree(folder: Path, files: dict[str, bytes]) -> None:

@@ -20,8 +20,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.errors import UserError
-from autograder.export import (
+from autograder.common.errors import UserError
+from autograder.common.spec import load_spec
+from autograder.records.results import (
     AssignmentScores,
     atomic_outputs,
     format_points,
@@ -29,8 +30,7 @@ from autograder.export import (
     output_path,
     read_gradebook,
 )
-from autograder.spec import load_spec
-from autograder.workspace import Workspace, add_course_arguments, open_workspace
+from autograder.records.workspace import Workspace, add_course_arguments, open_workspace
 
 OUTPUTS = ("scores.png", "pass_rate.png", "summary.txt")
 SLOWEST = 5

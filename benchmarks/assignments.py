@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, save
 
-from autograder import project
+from autograder.common import project
+from autograder.common.spec import load_spec
 from autograder.execute import cell_errors, execute_notebook
-from autograder.spec import load_spec
 
 TRAINING_TIME = re.compile(r"training took ([\d.]+) s")
 

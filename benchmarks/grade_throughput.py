@@ -75,10 +75,10 @@ def prepare_untimed(course: Path) -> None:
     does the same on its first run (and stages the training-only data once).
     Neither timing includes it.
     """
-    from autograder import heldout
-    from autograder.gradebook import ensure_assignment
-    from autograder.spec import load_spec
-    from autograder.workspace import open_workspace
+    from autograder.common.spec import load_spec
+    from autograder.records.gradebook import ensure_assignment
+    from autograder.records.workspace import open_workspace
+    from autograder.scoring import heldout
 
     workspace = open_workspace(course)
     ensure_assignment(workspace, ASSIGNMENT)
@@ -90,9 +90,9 @@ def run_nbgrader(work: Path, n: int, profile: str, grading_data: Path) -> tuple[
     """nbgrader's own autograde over the same notebooks, budget written in, timeout disabled."""
     from papermill.parameterize import parameterize_notebook
 
-    from autograder.gradebook import ensure_assignment
-    from autograder.spec import load_spec
-    from autograder.workspace import open_workspace
+    from autograder.common.spec import load_spec
+    from autograder.records.gradebook import ensure_assignment
+    from autograder.records.workspace import open_workspace
 
     course = work / "nbgrader-course"
     workspace = open_workspace(course, create=True)
@@ -120,8 +120,8 @@ def run_nbgrader(work: Path, n: int, profile: str, grading_data: Path) -> tuple[
 
 
 def _cell_scores(course: Path) -> dict[str, dict[str, float]]:
-    from autograder.gradebook import gradebook
-    from autograder.workspace import open_workspace
+    from autograder.records.gradebook import gradebook
+    from autograder.records.workspace import open_workspace
 
     with gradebook(open_workspace(course)) as book:
         submission_scores = {}

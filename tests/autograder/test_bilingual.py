@@ -3,7 +3,7 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder.bilingual import edition, language_of
+from autograder.common.bilingual import edition, language_of
 
 
 def _notebook():

@@ -13,9 +13,9 @@ import time
 
 import pytest
 
-from autograder import cluster, worker
 from autograder.cli import main
-from autograder.workspace import open_workspace
+from autograder.records.workspace import open_workspace
+from autograder.run import cluster, worker
 from tests.autograder.test_grade import CASES, EXPECTED, GOLDEN, _write_submissions
 
 

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder import project
 from autograder.cli import main
 from autograder.collect import check_notebook
-from autograder.lms import Roster, parse_eclass_name, parse_timestamp
-from autograder.workspace import ROSTER_NAME, open_workspace
+from autograder.common import project
+from autograder.intake.eclass import parse_eclass_name
+from autograder.intake.received import parse_timestamp
+from autograder.intake.roster import Roster
+from autograder.records.workspace import ROSTER_NAME, open_workspace
 
 A = "a2-cross-correlation"
 A1 = "a1-images-as-arrays"
@@ -469,7 +471,7 @@ def test_workspace_inside_source_is_refused(tmp_path, capsys):
 def test_nbgrader_finds_the_submission(tmp_path, collect):
     from nbgrader.coursedir import CourseDirectory
 
-    from autograder.workspace import nbgrader_config
+    from autograder.records.workspace import nbgrader_config
 
     inbound = tmp_path / "inbound"
     write(inbound / f"alice+{A}+2025-01-02 10:00:00.000000 UTC+k" / NB, EN)
@@ -503,7 +505,7 @@ def test_timestamps_as_nbgrader_writes_them():
 
 
 def test_roster_rejects_two_students_with_one_lms_id(tmp_path):
-    from autograder.errors import UserError
+    from autograder.common.errors import UserError
 
     path = write(tmp_path / "r.csv", b"student_id,lms_id\na,1\nb,1\n")
     with pytest.raises(UserError, match="lms_id '1'"):

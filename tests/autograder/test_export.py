@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from autograder.cli import main
-from autograder.gradebook import ensure_assignment, record_scores
-from autograder.workspace import ROSTER_NAME, open_workspace
+from autograder.records.gradebook import ensure_assignment, record_scores
+from autograder.records.workspace import ROSTER_NAME, open_workspace
 
 A2 = "a2-cross-correlation"
 A1 = "a1-images-as-arrays"  # recorded in the gradebook, with no submissions

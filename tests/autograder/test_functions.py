@@ -7,9 +7,10 @@ import contextlib
 import numpy as np
 import pytest
 
-from autograder import project
-from autograder.functions import definitions_source, forbidden_uses, load_cases, save_cases
-from autograder.source import load_assignment
+from autograder.common import project
+from autograder.common.assignment import load_assignment
+from autograder.common.cases import definitions_source, load_cases, save_cases
+from autograder.scoring.functions import forbidden_uses
 
 
 def test_cases_round_trip_with_python_scalars(tmp_path):

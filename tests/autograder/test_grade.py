@@ -20,10 +20,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import project, sandbox
 from autograder.cli import main
-from autograder.release import release_files
-from autograder.workspace import open_workspace
+from autograder.common import project
+from autograder.records.nbgrader import release_files
+from autograder.records.workspace import open_workspace
+from autograder.sandbox import isolation
 from tests.conftest import ROOT
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -117,7 +118,7 @@ print(attempts)
 }
 
 
-if not sandbox.bubblewrap_works():  # without isolation these would really escape
+if not isolation.bubblewrap_works():  # without isolation these would really escape
     for unsafe in ("writes-outside", "network"):
         CASES.pop(unsafe)
 
@@ -196,7 +197,7 @@ def test_output_flood_is_truncated(graded):
 
 
 def test_scores_reach_nbgraders_gradebook(graded):
-    from autograder.gradebook import gradebook
+    from autograder.records.gradebook import gradebook
 
     with gradebook(graded["workspace"]) as book:
         for student, result in graded["results"].items():
@@ -321,7 +322,7 @@ def test_golden_cases_cover_the_issue():
     required = {"correct", "unanswered", "partly-right", "exception", "infinite-loop",
                 "memory-hog", "os-exit", "monkeypatched", "edited-test-cell", "greek",
                 "output-flood", "network", "writes-outside"}
-    if not sandbox.bubblewrap_works():
+    if not isolation.bubblewrap_works():
         required -= {"network", "writes-outside"}
     assert required <= set(CASES) and set(CASES) <= set(EXPECTED)
 
@@ -348,7 +349,7 @@ def test_feedback_pages_in_the_students_language_without_hidden_tests(graded):
 
 
 def test_every_golden_reason_reads_in_greek(graded):
-    from autograder.messages import translate
+    from autograder.scoring.reasons import translate
 
     english_words = ("hidden case", "raised", "wrong values", "never ran", "timeout",
                      "out of memory", "kernel died", "edited", "uses", "processes")

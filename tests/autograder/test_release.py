@@ -8,12 +8,12 @@ import re
 import nbformat
 import pytest
 
-from autograder import project
-from autograder.bilingual import cell_languages
 from autograder.cli import main
-from autograder.release import read_tree, release_files
-from autograder.source import grade_cells
-from autograder.spec import GRADER_ONLY
+from autograder.common import project
+from autograder.common.assignment import grade_cells
+from autograder.common.bilingual import cell_languages
+from autograder.common.spec import GRADER_ONLY
+from autograder.records.nbgrader import read_tree, release_files
 
 ASSIGNMENTS = project.assignment_names(project.SOLUTIONS)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autograder.cli import main
-from autograder.workspace import open_workspace
+from autograder.records.workspace import open_workspace
 from tests.autograder.test_export import A1, A2, make_course
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -78,7 +78,7 @@ def test_report_writes_plots_and_the_summary(course, tmp_path, capsys):
 
 def test_manual_grades_in_the_gradebook_count(course, tmp_path):
     """The gradebook, not result.json, has the last word on scores (formgrader edits)."""
-    from autograder.gradebook import gradebook
+    from autograder.records.gradebook import gradebook
 
     with gradebook(course) as book:
         grade = book.find_grade("test_conv2d", A2, A2, "s002")

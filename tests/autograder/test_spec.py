@@ -7,10 +7,10 @@ import shutil
 import pytest
 import yaml
 
-from autograder import project
-from autograder.errors import UserError
-from autograder.source import load_assignment
-from autograder.spec import PROFILES, load_spec
+from autograder.common import project
+from autograder.common.assignment import load_assignment
+from autograder.common.errors import UserError
+from autograder.common.spec import PROFILES, load_spec
 
 
 @pytest.mark.parametrize("name", project.assignment_names(project.SOLUTIONS))

@@ -13,9 +13,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import sandbox, zygote
 from autograder.cli import main
-from autograder.workspace import open_workspace
+from autograder.records.workspace import open_workspace
+from autograder.sandbox import isolation, zygote
 from tests.autograder.test_grade import CASES, CORRECT, EXPECTED, GOLDEN, _write_submissions, craft
 
 PROBE = """
@@ -44,7 +44,7 @@ print('PROBE', json.dumps({
 """
 
 needs_warm = pytest.mark.skipif(
-    not (zygote.enabled() and sandbox.cgroups_writable()),
+    not (zygote.enabled() and isolation.cgroups_writable()),
     reason="warm kernels need root, bubblewrap and writable cgroups (CI has them)")
 
 
@@ -68,7 +68,7 @@ def _grade(tmp_path, cases, *, warm: bool, monkeypatch) -> tuple[dict, Path]:
 
 @pytest.mark.parametrize("warm", [
     pytest.param(True, marks=needs_warm, id="warm"),
-    pytest.param(False, marks=pytest.mark.skipif(not sandbox.bubblewrap_works(),
+    pytest.param(False, marks=pytest.mark.skipif(not isolation.bubblewrap_works(),
                                                  reason="no bubblewrap"), id="cold")])
 def test_a_kernel_is_confined_to_its_sandbox(tmp_path, monkeypatch, warm):
     cases = {"probe": craft(CORRECT, after={"test_double": PROBE})}
@@ -78,7 +78,7 @@ def test_a_kernel_is_confined_to_its_sandbox(tmp_path, monkeypatch, warm):
     assert probe["capabilities"] == "0000000000000000"  # even when the grader runs as root
     assert probe["no_new_privs"] == "1"
     assert max(probe["pids"]) < 50, probe["pids"]  # the sandbox's own PID namespace only
-    assert probe["cwd"] == sandbox.INSIDE_WORK and "work" in probe["tmp"]
+    assert probe["cwd"] == isolation.INSIDE_WORK and "work" in probe["tmp"]
     assert not any(name.startswith("grade-") for name in probe["tmp"])  # no other job's folder
     assert probe["etc"] != "written" and probe["host_tmp"] != "written"
     assert probe["umount"] != "unmounted"

@@ -8,10 +8,10 @@ import logging
 
 import pytest
 
-from autograder import project
+from autograder.common import project
+from autograder.common.assignment import grade_cells
+from autograder.common.spec import load_spec
 from autograder.execute import cell_errors, execute_notebook, stderr_text
-from autograder.source import grade_cells
-from autograder.spec import load_spec
 from tests.conftest import FULL_DATA_DIR
 
 ASSIGNMENTS = project.assignment_names(project.SOLUTIONS)

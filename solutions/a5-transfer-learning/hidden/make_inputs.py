@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.functions import save_cases
+from autograder.common.cases import save_cases
 
 HERE = Path(__file__).resolve().parent
 

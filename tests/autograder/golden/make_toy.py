@@ -12,7 +12,7 @@ import nbformat
 import numpy as np
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder.functions import save_cases
+from autograder.common.cases import save_cases
 
 HERE = Path(__file__).resolve().parent / "solutions" / "toy"
 

@@ -8,19 +8,23 @@ so `nbgrader formgrader` (manual grading) and `nbgrader export` keep working.
 from __future__ import annotations
 
 import datetime
-import logging
 import shutil
-from collections.abc import Iterable
 from pathlib import Path
 
-from autograder.errors import UserError
-from autograder.workspace import COURSE_ID, Workspace, alembic_on_path, nbgrader_config
+from autograder.common.errors import UserError
+from autograder.records.nbgrader import run_converter
+from autograder.records.workspace import (
+    COURSE_ID,
+    Workspace,
+    alembic_on_path,
+    nbgrader_config,
+    read_roster,
+)
 
 
 def ensure_assignment(workspace: Workspace, assignment: str) -> None:
     """Record `assignment` (its notebook, grade cells and checksums) in the gradebook."""
     from nbgrader.converters import GenerateAssignment
-    from nbgrader.coursedir import CourseDirectory
 
     source = workspace.source / assignment
     if not (source / f"{assignment}.ipynb").is_file():
@@ -35,13 +39,7 @@ def ensure_assignment(workspace: Workspace, assignment: str) -> None:
     config = nbgrader_config(workspace)
     config.CourseDirectory.assignment_id = assignment
     config.GenerateAssignment.force = True
-    coursedir = CourseDirectory(config=config)
-    converter = GenerateAssignment(coursedir=coursedir, config=config)
-    converter.log.setLevel(logging.WARNING)
-    try:
-        converter.start()
-    except Exception as error:  # nbgrader logs the details and raises its own type
-        raise UserError(f"nbgrader could not record {assignment}: {error}") from None
+    run_converter(GenerateAssignment, config, f"nbgrader could not record {assignment}")
     marker.write_text(source_digest(source, assignment))
 
 
@@ -82,33 +80,10 @@ def record_scores(workspace: Workspace, assignment: str, student: str,
 
 def _roster_details(workspace: Workspace, student: str) -> dict[str, str]:
     """Name and email from the workspace's roster.csv, for nbgrader's export columns."""
-    import csv
-
-    from autograder.workspace import ROSTER_NAME
-
-    try:
-        with open(workspace.root / ROSTER_NAME, newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                if row.get("student_id") == student:
-                    first, _, last = (row.get("name") or "").strip().rpartition(" ")
-                    details = {"first_name": first or None, "last_name": last or None,
-                               "email": row.get("email") or None}
-                    return {key: value for key, value in details.items() if value}
-    except OSError:
-        pass
-    return {}
-
-
-def grade_cell_points(workspace: Workspace, assignment: str) -> dict[str, float]:
-    with gradebook(workspace) as book:
-        notebook = book.find_notebook(assignment, assignment)
-        return {cell.name: float(cell.max_score) for cell in notebook.grade_cells}
-
-
-def recorded_students(workspace: Workspace, assignment: str) -> Iterable[str]:
-    with gradebook(workspace) as book:
-        return [s.student.id for s in book.find_assignment(assignment).submissions]
-
-
-def submission_folder(workspace: Workspace, student: str, assignment: str) -> Path:
-    return workspace.submitted(student, assignment)
+    row = read_roster(workspace).get(student)
+    if row is None:
+        return {}
+    first, _, last = row.name.strip().rpartition(" ")
+    details = {"first_name": first or None, "last_name": last or None,
+               "email": row.email or None}
+    return {key: value for key, value in details.items() if value}

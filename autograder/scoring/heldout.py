@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.errors import UserError
+from autograder.common.errors import UserError
 
 CARVE_SHARE = 6  # one sixth of the training images (at most the real test size) play "test"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from autograder.errors import UserError
+from autograder.common.errors import UserError
 
 SPEC_NAME = "grading.yml"
 # Grader-only files in solutions/<a>/: nbgrader must never copy them into a release.

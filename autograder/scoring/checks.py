@@ -20,9 +20,10 @@ from typing import Any
 import nbformat
 import numpy as np
 
-from autograder.functions import definitions_source, forbidden_uses, load_cases
-from autograder.source import parameter_names, parameters_cell
-from autograder.spec import Check, Spec
+from autograder.common.assignment import parameter_names, parameters_cell
+from autograder.common.cases import definitions_source, load_cases
+from autograder.common.spec import Check, Spec
+from autograder.scoring.functions import forbidden_uses
 
 
 @dataclass
@@ -105,7 +106,7 @@ def _describe(value: Any) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _reference_cached(folder: str, cell: str) -> tuple[tuple[str, Any], ...]:
-    from autograder.spec import load_spec
+    from autograder.common.spec import load_spec
 
     spec = load_spec(Path(folder))
     check = next(c for c in spec.checks if c.cell == cell)

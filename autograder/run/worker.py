@@ -24,8 +24,9 @@ from typing import Any
 
 import nbformat
 
-from autograder import sandbox, zygote
-from autograder.checks import (
+from autograder.common.spec import load_spec
+from autograder.sandbox import isolation, zygote
+from autograder.scoring.checks import (
     Part,
     check_accuracy,
     check_architecture,
@@ -34,7 +35,6 @@ from autograder.checks import (
     load_model,
     read_function_results,
 )
-from autograder.spec import load_spec
 
 EXECUTED = "executed.ipynb"
 
@@ -101,8 +101,8 @@ def grade_job(job: Job) -> dict[str, Any]:
     job = _on_this_machine(job)
     set_worker_threads(job.threads, job.gpu)  # a Dask worker has no initializer
     try:
-        with sandbox.work_folder(f"grade-{job.student}-",
-                                 sandbox.Limits.from_spec(job.limits).disk_bytes) as work:
+        with isolation.work_folder(f"grade-{job.student}-",
+                                 isolation.Limits.from_spec(job.limits).disk_bytes) as work:
             result = _grade(job, work)
         result["status"] = "graded"
     except Exception as error:  # an infrastructure failure: reported, the batch goes on
@@ -146,8 +146,8 @@ def _grade(job: Job, work: Path) -> dict[str, Any]:
     spec = load_spec(Path(job.source_folder))
     limits = job.limits
     (work / "submission.ipynb").write_text(job.notebook, encoding="utf-8")
-    box = sandbox.Sandbox(work, Path(job.grading_data) if job.grading_data else None,
-                          [Path(p) for p in job.hide], sandbox.Limits.from_spec(limits))
+    box = isolation.Sandbox(work, Path(job.grading_data) if job.grading_data else None,
+                          [Path(p) for p in job.hide], isolation.Limits.from_spec(limits))
     env = _sandbox_env(job, box)
     run, kernel = _run_notebook(job, spec, box, env, work)
     status = _read_json(work / "status.json")
@@ -178,10 +178,10 @@ def _grade(job: Job, work: Path) -> dict[str, Any]:
             "executed": nbformat.writes(executed)}
 
 
-def _run_notebook(job: Job, spec, box: sandbox.Sandbox, env: dict[str, str],
-                  work: Path) -> tuple[sandbox.Outcome, str]:
+def _run_notebook(job: Job, spec, box: isolation.Sandbox, env: dict[str, str],
+                  work: Path) -> tuple[isolation.Outcome, str]:
     """Execute the notebook in the sandbox: on a warm kernel where one can be had, else cold."""
-    argv = [sandbox.python(), "-m", "autograder.inside", "notebook",
+    argv = [isolation.python(), "-m", "autograder.sandbox.inside", "notebook",
             f"{box.work}/submission.ipynb", f"{box.work}/{EXECUTED}", f"{box.work}/status.json",
             "--cell-timeout", str(job.limits["cell_timeout"])]
     log = work / "runner.log"
@@ -191,11 +191,11 @@ def _run_notebook(job: Job, spec, box: sandbox.Sandbox, env: dict[str, str],
         zygote.connection_file(work)
 
         def fork_kernel(process, cgroups) -> bool:
-            inside = sandbox.sandboxed_command(process)
+            inside = isolation.sandboxed_command(process)
             if inside is None or cgroups is None:
                 return False
             request = {"cgroups": [str(f) for f in cgroups.folders.values()],
-                       "rlimits": sandbox.rlimits(box.limits), "env": env, "cwd": box.work,
+                       "rlimits": isolation.rlimits(box.limits), "env": env, "cwd": box.work,
                        "connection_file": f"{box.work}/{zygote.KERNEL_FILE}",
                        "pid_file": f"{box.work}/{zygote.PID_FILE}"}
             return warm.fork_into(inside, request, log)
@@ -212,7 +212,7 @@ def _run_notebook(job: Job, spec, box: sandbox.Sandbox, env: dict[str, str],
     return box.run(argv, env, log), "cold"
 
 
-def _sandbox_env(job: Job, box: sandbox.Sandbox) -> dict[str, str]:
+def _sandbox_env(job: Job, box: isolation.Sandbox) -> dict[str, str]:
     home = "/tmp/home" if box.isolated else str(box.work_host / ".home")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
            "KERAS_HOME": f"{home}/.keras", "MPLCONFIGDIR": f"{home}/.matplotlib",
@@ -223,16 +223,16 @@ def _sandbox_env(job: Job, box: sandbox.Sandbox) -> dict[str, str]:
     return env
 
 
-def _run_functions(job: Job, spec, checks, box: sandbox.Sandbox,
+def _run_functions(job: Job, spec, checks, box: isolation.Sandbox,
                    env: dict[str, str]) -> tuple[dict, dict]:
     """Call the student's functions on the hidden inputs, in a fresh sandbox of their own.
 
     Its folder holds the notebook as submitted (not as the notebook run may have
     rewritten it) and the hidden inputs, and nothing the notebook run left behind.
     """
-    with sandbox.work_folder(f"functions-{job.student}-", box.limits.disk_bytes) as work:
+    with isolation.work_folder(f"functions-{job.student}-", box.limits.disk_bytes) as work:
         (work / "submission.ipynb").write_text(job.notebook, encoding="utf-8")
-        functions_box = sandbox.Sandbox(work, box.data_host, box.hide, box.limits)
+        functions_box = isolation.Sandbox(work, box.data_host, box.hide, box.limits)
         hidden = work / "hidden-inputs"
         hidden.mkdir()
         described = []
@@ -244,7 +244,7 @@ def _run_functions(job: Job, spec, checks, box: sandbox.Sandbox,
                               "inputs": f"{functions_box.work}/hidden-inputs/{copy.name}"})
         (work / "checks.json").write_text(json.dumps(described))
         inside = functions_box.work
-        functions_box.run([sandbox.python(), "-m", "autograder.inside", "functions",
+        functions_box.run([isolation.python(), "-m", "autograder.sandbox.inside", "functions",
                            f"{inside}/submission.ipynb", f"{inside}/checks.json",
                            f"{inside}/functions.npz"], env, work / "functions.log",
                           wall_seconds=min(float(job.limits["notebook_timeout"]), 300.0))
@@ -275,13 +275,13 @@ def _check_models(job: Job, spec, work: Path, ran: set[str]) -> dict[str, Part]:
     return parts
 
 
-def _outgrew(box: sandbox.Sandbox, work: Path) -> bool:
+def _outgrew(box: isolation.Sandbox, work: Path) -> bool:
     if box.work_bounded:  # a tmpfs of the limit's size: full is the sign
-        return sandbox.is_full(work)
-    return sandbox.folder_size(work, box.limits.disk_bytes) > box.limits.disk_bytes
+        return isolation.is_full(work)
+    return isolation.folder_size(work, box.limits.disk_bytes) > box.limits.disk_bytes
 
 
-def _stop_reason(run: sandbox.Outcome, status: dict, notebook) -> str:
+def _stop_reason(run: isolation.Outcome, status: dict, notebook) -> str:
     cell = _cell_number(notebook, status.get("cell"))
     if run.killed == "memory":
         return "out of memory" + (f" in cell {cell}" if cell else "")

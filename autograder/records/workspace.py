@@ -23,9 +23,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import project
-from autograder.errors import UserError
-from autograder.spec import GRADER_ONLY
+from autograder.common import project
+from autograder.common.errors import UserError
+from autograder.intake.roster import Roster, Student
+from autograder.records.nbgrader import IGNORE, course_config
 
 COURSE_ID = "cnn-course"
 CONFIG_NAME = "nbgrader_config.py"
@@ -97,9 +98,8 @@ def open_workspace(root: Path, create: bool = False, source: Path | None = None)
         raise UserError(f"keep the workspace outside the repository, not at {root}")
     root.mkdir(parents=True, exist_ok=True)
     workspace = Workspace(root, source)
-    ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", *GRADER_ONLY]
     (root / CONFIG_NAME).write_text(NBGRADER_CONFIG.format(
-        root=str(root), course=COURSE_ID, db_url=workspace.db_url, ignore=ignore),
+        root=str(root), course=COURSE_ID, db_url=workspace.db_url, ignore=IGNORE),
         encoding="utf-8")
     state.write_text(json.dumps({"source": str(source)}, indent=1) + "\n", encoding="utf-8")
     return workspace
@@ -107,15 +107,7 @@ def open_workspace(root: Path, create: bool = False, source: Path | None = None)
 
 def nbgrader_config(workspace: Workspace):
     """A traitlets Config equal to the workspace's nbgrader_config.py."""
-    from traitlets.config import Config
-
-    config = Config()
-    config.CourseDirectory.root = str(workspace.root)
-    config.CourseDirectory.course_id = COURSE_ID
-    config.CourseDirectory.db_url = workspace.db_url
-    config.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
-                                     ".*", *GRADER_ONLY]
-    return config
+    return course_config(workspace.root, COURSE_ID, workspace.db_url)
 
 
 def alembic_on_path() -> None:
@@ -136,3 +128,11 @@ def add_course_arguments(parser, source: bool = False) -> None:
 
 
 ROSTER_NAME = "roster.csv"  # canonical columns: student_id,name,email,lms_id
+
+
+def read_roster(workspace: Workspace) -> dict[str, Student]:
+    """student id → the workspace roster's row; {} before any roster was saved."""
+    path = workspace.root / ROSTER_NAME
+    if not path.is_file():
+        return {}
+    return {student.student_id: student for student in Roster.read(path).students}

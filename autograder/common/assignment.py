@@ -7,9 +7,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.bilingual import LANGUAGES, cell_languages
-from autograder.errors import UserError
-from autograder.spec import Spec, load_spec
+from autograder.common.bilingual import LANGUAGES, cell_languages
+from autograder.common.errors import UserError
+from autograder.common.spec import Spec, load_spec
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:

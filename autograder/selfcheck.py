@@ -18,11 +18,12 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import project, sandbox
-from autograder.errors import UserError
-from autograder.source import grade_cells, read_notebook
-from autograder.spec import LIMIT_DEFAULTS, load_spec
-from autograder.worker import worker_environment
+from autograder.common import project
+from autograder.common.assignment import grade_cells, read_notebook
+from autograder.common.errors import UserError
+from autograder.common.spec import LIMIT_DEFAULTS, load_spec
+from autograder.run.worker import worker_environment
+from autograder.sandbox import isolation
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,11 +45,11 @@ def run(args: argparse.Namespace) -> int:
     if args.data is not None and not args.data.is_dir():
         raise UserError(f"--data {args.data}: no such folder")
     parameters, limits = _budget(args, assignment)
-    warning = sandbox.isolation_warning()
+    warning = isolation.isolation_warning()
     if warning:
         print(f"autograder check: warning: {warning}", file=sys.stderr)
-    disk = sandbox.Limits.from_spec(limits).disk_bytes
-    with sandbox.work_folder("autograder-check-", disk) as work:
+    disk = isolation.Limits.from_spec(limits).disk_bytes
+    with isolation.work_folder("autograder-check-", disk) as work:
         executed, status = _execute(notebook, parameters, limits, args.data, work)
     return _report(executed, status)
 
@@ -67,7 +68,7 @@ def _execute(notebook, parameters: dict, limits: dict, data: Path | None, work: 
     for cell in notebook.cells:
         cell.metadata.setdefault("tags", [])
     notebook.metadata["papermill"] = {}
-    box = sandbox.Sandbox(work, data, [], sandbox.Limits.from_spec(limits))
+    box = isolation.Sandbox(work, data, [], isolation.Limits.from_spec(limits))
     if data is not None:
         parameters = {**parameters, "DATA_DIR": box.data}
     if any("parameters" in c.metadata.tags for c in notebook.cells):
@@ -79,7 +80,7 @@ def _execute(notebook, parameters: dict, limits: dict, data: Path | None, work: 
            "KERAS_HOME": f"{home}/.keras", "LANG": "C.UTF-8", **worker_environment(0, None)}
     print(f"running {notebook.metadata.get('cnnbook', {}).get('assignment')} "
           f"({box.isolation_name()}) …", file=sys.stderr)
-    run = box.run([sandbox.python(), "-m", "autograder.inside", "notebook",
+    run = box.run([isolation.python(), "-m", "autograder.sandbox.inside", "notebook",
                    f"{box.work}/notebook.ipynb", f"{box.work}/executed.ipynb",
                    f"{box.work}/status.json", "--cell-timeout", str(limits["cell_timeout"])],
                   env, work / "runner.log")

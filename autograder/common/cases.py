@@ -1,13 +1,13 @@
-"""Function checks: hidden-input files, the cells that define a function, forbidden imports.
+"""Hidden-input files and the cells that define a function.
 
-A hidden-input file is an .npz whose keys are `<case>/<argument>`; scalars are
+Shared by the scorer (outside the sandbox) and the runner inside it. A
+hidden-input file is an .npz whose keys are `<case>/<argument>`; scalars are
 0-d arrays. The grader calls the student's function on each case inside the
 sandbox and compares the results with the reference outside it.
 """
 
 from __future__ import annotations
 
-import ast
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any
 import nbformat
 import numpy as np
 
-from autograder.errors import UserError
+from autograder.common.errors import UserError
 
 
 def save_cases(path: Path, cases: Iterable[dict[str, Any]]) -> None:
@@ -53,43 +53,3 @@ def definitions_source(notebook: nbformat.NotebookNode, grade_ids: list[str]) ->
 def _without_magics(source: str) -> str:
     return "\n".join(line for line in source.splitlines()
                      if not line.lstrip().startswith(("%", "!")))
-
-
-def forbidden_uses(source: str, forbidden: Iterable[str]) -> list[str]:
-    """Imports or dotted names in `source` that start with a forbidden module, e.g. `scipy`."""
-    forbidden = tuple(forbidden)
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []  # the code cannot run: its own failure, reported elsewhere
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
-        elif isinstance(node, ast.Attribute):
-            names = [_dotted(node)]
-        elif isinstance(node, ast.Call) and _dotted(node.func) in {"__import__",
-                                                                    "importlib.import_module"}:
-            names = [a.value for a in node.args if isinstance(a, ast.Constant)
-                     and isinstance(a.value, str)]
-        else:
-            continue
-        found += [name for name in names if name and _matches(name, forbidden)]
-    return sorted(set(found))
-
-
-def _dotted(node: ast.AST) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return ""
-
-
-def _matches(name: str, forbidden: tuple[str, ...]) -> bool:
-    return any(name == module or name.startswith(module + ".") for module in forbidden)

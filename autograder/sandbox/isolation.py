@@ -259,7 +259,7 @@ def rlimits(limits: Limits) -> dict[str, int]:
 
 def _python_paths_under_tmp() -> list[Path]:
     """This interpreter's prefixes and this project, where they live under /tmp (CI clones do)."""
-    from autograder import project
+    from autograder.common import project
 
     candidates = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
                   Path(sys.executable).resolve().parent.parent, project.ROOT}

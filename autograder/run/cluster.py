@@ -14,8 +14,8 @@ import shutil
 from collections.abc import Iterator
 from typing import Any
 
-from autograder.errors import UserError
-from autograder.worker import Job, grade_job
+from autograder.common.errors import UserError
+from autograder.run.worker import Job, grade_job
 
 
 @contextlib.contextmanager

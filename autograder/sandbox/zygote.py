@@ -37,7 +37,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from autograder import sandbox
+from autograder.sandbox import isolation
 
 NAMESPACES = 0x20000 | 0x4000000 | 0x8000000 | 0x40000000 | 0x20000000  # mnt uts ipc net pid
 CAP_LAST = 63  # capabilities above the kernel's last one are ignored by PR_CAPBSET_DROP
@@ -48,7 +48,7 @@ PORTS = range(51001, 51006)  # the sandbox has a network namespace of its own: a
 def enabled() -> bool:
     """Warm kernels can work here (the first fork still proves it; failures fall back)."""
     return (os.environ.get("AUTOGRADER_WARM_KERNELS", "1") != "0" and sys.platform == "linux"
-            and hasattr(os, "pidfd_open") and os.geteuid() == 0 and sandbox.bubblewrap_works())
+            and hasattr(os, "pidfd_open") and os.geteuid() == 0 and isolation.bubblewrap_works())
 
 
 _WORKER: dict[str, Any] = {"zygote": None, "gave_up": False}  # this worker process's
@@ -56,7 +56,7 @@ _WORKER: dict[str, Any] = {"zygote": None, "gave_up": False}  # this worker proc
 
 def for_this_worker(modules: list[str]) -> Zygote | None:
     """This worker's zygote preloaded with `modules`, started if need be; None: go cold."""
-    if _WORKER["gave_up"] or not enabled() or not sandbox.cgroups_writable():
+    if _WORKER["gave_up"] or not enabled() or not isolation.cgroups_writable():
         return None
     current = _WORKER["zygote"]
     if current is not None and (current.modules != modules or current.process.poll() is not None):
@@ -112,7 +112,7 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         os.set_inheritable(theirs.fileno(), True)
         self.process = subprocess.Popen(  # its stderr is the worker's (grade-workers.log)
-            [sys.executable, "-m", "autograder.zygote", str(theirs.fileno()), *modules],
+            [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno()), *modules],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             pass_fds=(theirs.fileno(),), start_new_session=True)
         theirs.close()
@@ -166,7 +166,7 @@ class Zygote:
 # ------------------------------------------------------------ the zygote process
 
 def main(argv: list[str]) -> int:
-    from autograder.startup import skip_slow_optional_imports
+    from autograder.sandbox.startup import skip_slow_optional_imports
 
     if sys.path and Path(sys.path[0]) == Path.cwd():  # as ipykernel_launcher does: the kernel
         del sys.path[0]  # puts '' back; nothing is imported from the worker's folder meanwhile

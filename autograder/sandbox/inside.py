@@ -25,10 +25,10 @@ TRUNCATED = "\n… output truncated by the grader …\n"
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autograder.startup import skip_slow_optional_imports
+    from autograder.sandbox.startup import skip_slow_optional_imports
 
     skip_slow_optional_imports()  # before nbformat: 2 s of every graded notebook
-    parser = argparse.ArgumentParser(prog="autograder.inside")
+    parser = argparse.ArgumentParser(prog="autograder.sandbox.inside")
     verbs = parser.add_subparsers(dest="verb", required=True)
     notebook = verbs.add_parser("notebook")
     notebook.add_argument("source", type=Path)
@@ -98,7 +98,7 @@ def _warm_kernel_manager(work: Path):
 
     from jupyter_client.manager import AsyncKernelManager
 
-    from autograder.zygote import KERNEL_FILE, PID_FILE
+    from autograder.sandbox.zygote import KERNEL_FILE, PID_FILE
 
     class WarmKernelManager(AsyncKernelManager):
         kernel_pid: int | None = None
@@ -175,7 +175,7 @@ def run_functions(notebook_path: Path, checks_path: Path, output: Path,
     import nbformat
     import numpy as np
 
-    from autograder.functions import definitions_source, load_cases
+    from autograder.common.cases import definitions_source, load_cases
 
     notebook = nbformat.read(notebook_path, as_version=4)
     checks = json.loads(checks_path.read_text())
