@@ -37,7 +37,6 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from autograder.common.errors import UserError
 from autograder.records.results import (
@@ -56,6 +55,8 @@ from autograder.records.workspace import (
     open_workspace,
     read_roster,
 )
+from autograder.scoring.reasons import render
+from autograder.scoring.result import ERROR, Result
 
 FORMATS = ("csv", "moodle")
 # Moodle's user fields for "Map to": the column header says which one to pick.
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
                 f"{_count(len(book), 'assignment')}, identified by {identifier!r}")
     failed = [f"{student} ({name})" for name, scores in book.items()
               for student in sorted(scores.submissions)
-              if (load_result(workspace, student, name) or {}).get("status") == "error"]
+              if (result := load_result(workspace, student, name)) and result.status == ERROR]
     if failed:
         notes.append(f"{_count(len(failed), 'submission')} hit a grading error (status "
                      f"\"error\" in result.json), so their scores may not be final: "
@@ -170,18 +171,19 @@ FEEDBACK_WORDS = {
 
 
 def feedback_text(scores: AssignmentScores, submission: GradedSubmission,
-                  result: dict[str, Any] | None) -> str:
-    """One line for Moodle's feedback: the score, the tests short of full points, the reason."""
-    language = (result or {}).get("language")
-    words = FEEDBACK_WORDS.get(language if isinstance(language, str) else "en",
-                               FEEDBACK_WORDS["en"])
+                  result: Result | None) -> str:
+    """One line for Moodle's feedback: the score, the tests short of full points, the reason,
+    in the language the student worked in."""
+    language = result.language if result is not None and result.language in FEEDBACK_WORDS \
+        else "en"
+    words = FEEDBACK_WORDS[language]
     parts = [f"{words['score']} {format_points(submission.score)}/"
              f"{format_points(scores.max_score)}."]
     missed = [f"{cell} {format_points(submission.cells.get(cell, 0.0))}/{format_points(points)}"
               for cell, points in scores.cells.items()
               if submission.cells.get(cell, 0.0) < points - 1e-9]
     parts.append(f"{words['missed']}: {', '.join(missed)}." if missed else words["all"])
-    reason = str((result or {}).get("reason") or "").strip()
+    reason = render(result.reasons, language).strip() if result is not None else ""
     if reason:
         parts.append(f"{words['note']}: {reason}.")
     return " ".join(parts)

@@ -27,10 +27,11 @@ from autograder.records.workspace import (
     alembic_on_path,
     nbgrader_config,
     open_workspace,
+    select_students,
 )
-from autograder.scoring.reasons import LABELS, translate
+from autograder.scoring.reasons import LABELS, render
+from autograder.scoring.result import RESULT_FILE, Result
 
-RESULT = "result.json"
 # nbgrader's feedback template is English; these are its fixed words, for the Greek pages.
 TEMPLATE_WORDS_EL = [("Score:", "Βαθμός:"), ("Test cell", "Κελί ελέγχου"), ("Comments:", "Σχόλια:"),
                      ("Comment", "Σχόλιο"), ("(Top)", "(Αρχή)"),
@@ -57,16 +58,13 @@ def run(args: argparse.Namespace) -> int:
 def _graded_students(workspace: Workspace, assignment: str,
                      requested: list[str] | None) -> list[str]:
     folder = workspace.root / "autograded"
-    graded = sorted(p.parent.parent.name for p in folder.glob(f"*/{assignment}/{RESULT}"))
+    graded = sorted(p.parent.parent.name for p in folder.glob(f"*/{assignment}/{RESULT_FILE}"))
+    none = (f"no graded submissions of {assignment} in {workspace.root} "
+            "(run `autograder grade` first)")
     if not graded:
-        raise UserError(f"no graded submissions of {assignment} in {workspace.root} "
-                        "(run `autograder grade` first)")
-    if requested:
-        missing = [s for s in requested if s not in graded]
-        if missing:
-            raise UserError(f"{missing[0]!r} has no graded submission of {assignment}")
-        return [s for s in graded if s in requested]
-    return graded
+        raise UserError(none)
+    return select_students(graded, requested, none=none,
+                           unknown=f"{{student}} has no graded submission of {assignment}")
 
 
 class HideTestInternals(Preprocessor):
@@ -91,21 +89,22 @@ class SummaryCell(Preprocessor):
     def preprocess(self, nb, resources):
         import nbformat
 
-        result = json.loads(Path(self.result_path).read_text(encoding="utf-8"))
+        result = Result.from_json(json.loads(Path(self.result_path).read_text(encoding="utf-8")))
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(summary_markdown(result)))
         return nb, resources
 
 
-def summary_markdown(result: dict) -> str:
-    language = result.get("language", "en")
-    words = LABELS.get(language, LABELS["en"])
-    lines = [f"## {words['title']}: {result['score']:g} / {result['max_score']:g}", ""]
-    if result.get("reason"):
-        lines += [f"**{words['note']}:** {html.escape(translate(result['reason'], language))}", ""]
+def summary_markdown(result: Result) -> str:
+    language = result.language if result.language in LABELS else "en"
+    words = LABELS[language]
+    lines = [f"## {words['title']}: {result.score:g} / {result.max_score:g}", ""]
+    if result.reasons:
+        lines += [f"**{words['note']}:** {html.escape(render(result.reasons, language))}", ""]
     lines += [f"| {words['part']} | {words['points']} | {words['why']} |", "| --- | ---: | --- |"]
-    for part in result.get("parts", []):
-        why = "" if part["score"] >= part["points"] else translate(part["reason"], language)
-        lines.append(f"| `{part['cell']}` | {part['score']:g} / {part['points']:g} | "
+    for part in result.parts:
+        why = "" if part.score >= part.points or part.reason is None \
+            else part.reason.text(language)
+        lines.append(f"| `{part.cell}` | {part.score:g} / {part.points:g} | "
                      f"{html.escape(why).replace('|', '&#124;')} |")
     return "\n".join(lines)
 
@@ -116,21 +115,21 @@ def write_feedback(workspace: Workspace, assignment: str, student: str) -> Path:
     from nbgrader.converters import GenerateFeedback
     from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
-    result_path = workspace.autograded(student, assignment) / RESULT
-    result = json.loads(result_path.read_text(encoding="utf-8"))
+    result_path = workspace.autograded(student, assignment) / RESULT_FILE
+    language = json.loads(result_path.read_text(encoding="utf-8")).get("language")
     alembic_on_path()
     config = nbgrader_config(workspace)
     config.CourseDirectory.assignment_id = assignment
     config.CourseDirectory.student_id = student
     config.GenerateFeedback.force = True
-    config.CourseDirectory.ignore = [*config.CourseDirectory.ignore, RESULT]  # HTML only
+    config.CourseDirectory.ignore = [*config.CourseDirectory.ignore, RESULT_FILE]  # HTML only
     config.GenerateFeedback.preprocessors = [ClearHiddenTests, HideTestInternals, GetGrades,
                                              SummaryCell, CSSHTMLHeaderPreprocessor]
     config.ClearHiddenTests.enforce_metadata = False
     config.SummaryCell.result_path = str(result_path)
     run_converter(GenerateFeedback, config, f"nbgrader could not write feedback for {student}")
     page = workspace.feedback(student, assignment) / f"{assignment}.html"
-    if result.get("language") == "el":
+    if language == "el":
         text = page.read_text(encoding="utf-8")
         for english, greek in TEMPLATE_WORDS_EL:
             text = text.replace(english, greek)

@@ -31,6 +31,7 @@ from autograder.records.results import (
     read_gradebook,
 )
 from autograder.records.workspace import Workspace, add_course_arguments, open_workspace
+from autograder.scoring.result import ERROR, Result
 
 OUTPUTS = ("scores.png", "pass_rate.png", "summary.txt")
 SLOWEST = 5
@@ -108,30 +109,24 @@ def collect(workspace: Workspace, assignment: str) -> ReportData:
     graded = []
     for student in sorted(scores.submissions):
         submission = scores.submissions[student]
-        result = load_result(workspace, student, assignment) or {}
-        status = result.get("status") if result else None
-        reason = str(result.get("reason") or "").strip()
-        if status == "error" and not reason:
+        result = load_result(workspace, student, assignment)
+        status = result.status if result is not None else None
+        reason = result.reason_text.strip() if result is not None else ""
+        if status == ERROR and not reason:
             reason = "grading error (no reason recorded)"
-        seconds = result.get("seconds")
-        seconds = float(seconds) if isinstance(seconds, int | float) else None
-        graded.append(Graded(student, submission.score, submission.cells,
-                             str(status) if status is not None else None, reason, seconds,
-                             _lost_points(result)))
+        seconds = result.seconds if result is not None else None
+        graded.append(Graded(student, submission.score, submission.cells, status, reason,
+                             seconds, _lost_points(result)))
     return ReportData(assignment, _title(workspace, assignment), scores.max_score,
                       scores.cells, graded)
 
 
-def _lost_points(result: dict) -> dict[str, str]:
-    lost = {}
-    for part in result.get("parts") or []:
-        try:
-            short = float(part["score"]) < float(part["points"]) - FULL
-        except (KeyError, TypeError, ValueError):
-            continue
-        if short and str(part.get("reason") or "").strip():
-            lost[str(part.get("cell"))] = str(part["reason"]).strip()
-    return lost
+def _lost_points(result: Result | None) -> dict[str, str]:
+    """cell → why it fell short of full points (the instructor's report is in English)."""
+    if result is None:
+        return {}
+    return {part.cell: part.reason.text() for part in result.parts
+            if part.score < part.points - FULL and part.reason is not None}
 
 
 def _title(workspace: Workspace, assignment: str) -> str:

@@ -2,7 +2,7 @@
 # A throwaway one-node SLURM on this machine, to try `autograder grade --cluster slurm`:
 #
 #   sudo bash scripts/slurm_single_node.sh start     # Debian/Ubuntu, as root: a container or VM
-#   pytest tests/autograder/test_cluster.py -k slurm  # grades a batch through dask-jobqueue
+#   pytest tests/autograder/run/test_cluster.py -k slurm  # grades a batch through dask-jobqueue
 #   sudo bash scripts/slurm_single_node.sh stop
 #
 # Installs slurm-wlm and munge, writes /etc/slurm/slurm.conf for this host (all its

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,28 @@ import nbformat
 import numpy as np
 
 from autograder.common.errors import UserError
+
+# What running the student's function on one case gave, as the runner inside the
+# sandbox records it and the checker reads it back.
+CASE_KINDS = ("ok", "raised", "timeout", "not_an_array", "define_failed")
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """One case's outcome: `kind` of CASE_KINDS, and the exception's class name if one."""
+
+    kind: str
+    error: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "error": self.error}
+
+    @classmethod
+    def from_json(cls, data: Any) -> CaseOutcome:
+        """Anything but a well-formed outcome (a forged file) raises ValueError."""
+        if not isinstance(data, dict) or data.get("kind") not in CASE_KINDS:
+            raise ValueError(f"not a case outcome: {data!r}")
+        return cls(data["kind"], str(data.get("error") or ""))
 
 
 def save_cases(path: Path, cases: Iterable[dict[str, Any]]) -> None:

@@ -23,14 +23,18 @@ def write_atomic(path: Path, data: bytes | str, mode: int = 0o644) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        with temporary.open("wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        temporary.chmod(mode)
-        os.replace(temporary, path)
+        temporary.write_bytes(data)
+        commit(temporary, path, mode)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def commit(temporary: Path, path: Path, mode: int = 0o644) -> None:
+    """Make a finished `temporary` file durable, then rename it over `path` (same folder)."""
+    with temporary.open("rb+") as stream:
+        os.fsync(stream.fileno())
+    temporary.chmod(mode)
+    os.replace(temporary, path)
 
 
 def iter_chunks(stream: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:

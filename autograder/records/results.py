@@ -16,13 +16,13 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from autograder.common.errors import UserError
+from autograder.common.files import commit
 from autograder.records.workspace import CONFIG_NAME, ROSTER_NAME, STATE_NAME, Workspace
+from autograder.scoring.result import RESULT_FILE, Result
 
 GRADEBOOK_NAME = "gradebook.db"
-RESULT_NAME = "result.json"
 PROTECTED_FOLDERS = ("submitted", "originals")  # evidence: never written by export or report
 PROTECTED_FILES = (GRADEBOOK_NAME, CONFIG_NAME, STATE_NAME, ROSTER_NAME)
 
@@ -65,8 +65,7 @@ def atomic_outputs(targets: Sequence[Path]) -> Iterator[list[Path]]:
             yield temps
             mode = 0o666 & ~_umask()
             for temp, target in zip(temps, targets, strict=True):
-                os.chmod(temp, mode)
-                os.replace(temp, target)
+                commit(temp, target, mode)
         except OSError as error:
             where = targets[0] if len(targets) == 1 else targets[0].parent
             raise UserError(f"cannot write {where}: {error.strerror or error}") from None
@@ -138,17 +137,17 @@ def read_gradebook(workspace: Workspace,
     return result
 
 
-def load_result(workspace: Workspace, student: str, assignment: str) -> dict[str, Any] | None:
+def load_result(workspace: Workspace, student: str, assignment: str) -> Result | None:
     """The grade verb's result.json for one submission; None when missing or unreadable."""
-    path = workspace.autograded(student, assignment) / RESULT_NAME
+    path = workspace.autograded(student, assignment) / RESULT_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return Result.from_json(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError,
+            AttributeError) as error:
         print(f"autograder: warning: ignoring {path}: {error}", file=sys.stderr)
         return None
-    return data if isinstance(data, dict) else None
 
 
 def format_points(value: float) -> str:

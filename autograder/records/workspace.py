@@ -136,3 +136,20 @@ def read_roster(workspace: Workspace) -> dict[str, Student]:
     if not path.is_file():
         return {}
     return {student.student_id: student for student in Roster.read(path).students}
+
+
+def select_students(available: list[str], requested: list[str] | None, *,
+                    unknown: str, none: str) -> list[str]:
+    """`requested` (in `available`'s order), or all of `available`.
+
+    `unknown` is the error for a requested student not in `available`, formatted
+    with `student`; `none` is the error when `available` is empty.
+    """
+    if requested:
+        missing = [student for student in requested if student not in available]
+        if missing:
+            raise UserError(unknown.format(student=repr(missing[0])))
+        return [student for student in available if student in requested]
+    if not available:
+        raise UserError(none)
+    return available

@@ -16,6 +16,7 @@ from typing import Any
 
 from autograder.common.errors import UserError
 from autograder.run.worker import Job, grade_job
+from autograder.scoring.result import Result
 
 
 @contextlib.contextmanager
@@ -53,7 +54,7 @@ def connect(cluster: str, workers: int) -> Iterator[Any]:
     raise UserError(f"--cluster must be local, tcp://HOST:PORT or slurm, not {cluster!r}")
 
 
-def dask_results(client: Any, jobs: list[Job]) -> Iterator[tuple[Job, dict[str, Any]]]:
+def dask_results(client: Any, jobs: list[Job]) -> Iterator[tuple[Job, Result]]:
     """(job, result) pairs as the cluster finishes them."""
     from distributed import as_completed
 
@@ -64,5 +65,5 @@ def dask_results(client: Any, jobs: list[Job]) -> Iterator[tuple[Job, dict[str, 
         try:
             yield job, future.result()
         except Exception as error:  # the worker was lost: reported, the batch goes on
-            yield job, {"status": "error", "parts": [], "executed": None, "seconds": 0,
-                        "reason": f"grader error: Dask worker failed ({error})"}
+            yield job, Result.error(job.student, job.assignment,
+                                    f"Dask worker failed ({error})")

@@ -27,7 +27,6 @@ import nbformat
 from autograder.common.spec import load_spec
 from autograder.sandbox import isolation, zygote
 from autograder.scoring.checks import (
-    Part,
     check_accuracy,
     check_architecture,
     check_function,
@@ -35,6 +34,8 @@ from autograder.scoring.checks import (
     load_model,
     read_function_results,
 )
+from autograder.scoring.reasons import Reason, reason
+from autograder.scoring.result import GRADED, Part, Result
 
 EXECUTED = "executed.ipynb"
 
@@ -53,7 +54,7 @@ class Job:
     hide: list[str]             # folders the sandbox must not see
     threads: int = 1
     gpu: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)  # what the coordinator restored
 
 
 def worker_environment(threads: int, gpu: str | None) -> dict[str, str]:
@@ -95,7 +96,7 @@ def _import_quietly(module: str) -> None:
         importlib.import_module(module)
 
 
-def grade_job(job: Job) -> dict[str, Any]:
+def grade_job(job: Job) -> Result:
     """Run, check and score one submission; never raises for what the submission does."""
     start = time.monotonic()
     job = _on_this_machine(job)
@@ -104,11 +105,10 @@ def grade_job(job: Job) -> dict[str, Any]:
         with isolation.work_folder(f"grade-{job.student}-",
                                  isolation.Limits.from_spec(job.limits).disk_bytes) as work:
             result = _grade(job, work)
-        result["status"] = "graded"
     except Exception as error:  # an infrastructure failure: reported, the batch goes on
-        result = {"status": "error", "parts": [], "reason": f"grader error: {error}",
-                  "detail": traceback.format_exc(limit=5), "executed": None}
-    result["seconds"] = round(time.monotonic() - start, 2)
+        result = Result.error(job.student, job.assignment, str(error),
+                              traceback.format_exc(limit=5))
+    result.seconds = round(time.monotonic() - start, 2)
     return result
 
 
@@ -142,7 +142,7 @@ def usable_cpus() -> int:
     return os.cpu_count() or 1
 
 
-def _grade(job: Job, work: Path) -> dict[str, Any]:
+def _grade(job: Job, work: Path) -> Result:
     spec = load_spec(Path(job.source_folder))
     limits = job.limits
     (work / "submission.ipynb").write_text(job.notebook, encoding="utf-8")
@@ -154,7 +154,7 @@ def _grade(job: Job, work: Path) -> dict[str, Any]:
     executed = _read_notebook(work / EXECUTED) or nbformat.reads(job.notebook, as_version=4)
     if not run.killed and _outgrew(box, work):
         run.killed = "disk"  # what the notebook did after its folder filled up may be lost
-    reason = _stop_reason(run, status, executed)
+    stopped = _stop_reason(run, status, executed)
     ran = _cells_that_ran(executed, status)
 
     function_checks = [c for c in spec.checks if c.kind == "function"]
@@ -166,16 +166,15 @@ def _grade(job: Job, work: Path) -> dict[str, Any]:
     model_parts = _check_models(job, spec, work, ran)
     for check in spec.checks:
         if check.cell not in ran:
-            parts.append(failed(check, "the test cell never ran (the notebook stopped before it)"))
+            parts.append(failed(check, reason("never_ran")))
         elif check.kind == "function":
             parts.append(check_function(spec, check, submission, arrays, outcomes))
         else:
             parts.append(model_parts[check.cell])
-    return {"parts": [p.as_dict() for p in parts], "reason": reason,
-            "isolation": run.isolation, "kernel": kernel,
-            "peak_memory_mb": round(run.peak_memory / 2**20),
-            "notebook_seconds": round(run.seconds, 2),
-            "executed": nbformat.writes(executed)}
+    return Result(job.student, job.assignment, GRADED, parts,
+                  [stopped] if stopped is not None else [], isolation=run.isolation,
+                  kernel=kernel, peak_memory_mb=round(run.peak_memory / 2**20),
+                  notebook_seconds=round(run.seconds, 2), executed=nbformat.writes(executed))
 
 
 def _run_notebook(job: Job, spec, box: isolation.Sandbox, env: dict[str, str],
@@ -257,14 +256,12 @@ def _check_models(job: Job, spec, work: Path, ran: set[str]) -> dict[str, Part]:
         return {}
     path = work / str(job.parameters.get(checks[0]["model"], "model.keras"))
     if not path.resolve().is_relative_to(work.resolve()) or not path.is_file():
-        return {c.cell: failed(c, "no saved model (the notebook did not save MODEL_PATH)")
-                for c in checks}
+        return {c.cell: failed(c, reason("no_model")) for c in checks}
     try:
         model = load_model(path)
     except Exception as error:  # not a model, a Lambda layer, a custom class…
         message = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
-        return {c.cell: failed(c, f"the saved model cannot be loaded safely: {message}")
-                for c in checks}
+        return {c.cell: failed(c, reason("unsafe_model", message=message)) for c in checks}
     parts = {}
     for check in checks:
         if check.kind == "architecture":
@@ -281,25 +278,29 @@ def _outgrew(box: isolation.Sandbox, work: Path) -> bool:
     return isolation.folder_size(work, box.limits.disk_bytes) > box.limits.disk_bytes
 
 
-def _stop_reason(run: isolation.Outcome, status: dict, notebook) -> str:
+def _stop_reason(run: isolation.Outcome, status: dict, notebook) -> Reason | None:
+    """Why the notebook run ended early, if it did."""
     cell = _cell_number(notebook, status.get("cell"))
+    stopped = status.get("stopped")
     if run.killed == "memory":
-        return "out of memory" + (f" in cell {cell}" if cell else "")
+        return reason("memory_in_cell", cell=cell) if cell else reason("memory")
     if run.killed == "processes":
-        return "too many processes"
+        return reason("processes")
     if run.killed == "disk":
-        return f"disk limit ({run.disk_limit_mb} MB) exceeded"
+        return reason("disk", mb=run.disk_limit_mb)
     if run.killed == "timeout":
-        return f"notebook time limit ({run.seconds:.0f} s)"
-    if status.get("stopped") == "timeout":
-        return f"timeout in cell {cell}"
-    if status.get("stopped") == "kernel died":
-        return f"kernel died in cell {cell}"
-    if status.get("stopped"):
-        return str(status["stopped"])
+        return reason("notebook_time", seconds=round(run.seconds))
+    if stopped == "timeout":
+        return reason("timeout", cell=cell)
+    if stopped == "kernel died":
+        return reason("kernel_died", cell=cell)
+    if stopped == "kernel failed":
+        return reason("kernel_failed", error=str(status.get("error", "")))
+    if stopped:
+        return reason("grader_error", message=str(stopped))
     if not status:
-        return "the notebook runner stopped without a result"
-    return ""
+        return reason("runner_no_result")
+    return None
 
 
 def _cell_number(notebook, index: int | None) -> int | None:

@@ -1,7 +1,7 @@
 """What runs inside the sandbox, next to the submission's code. Nothing here decides a score.
 
-    python -m autograder.inside notebook IN OUT STATUS --cell-timeout S
-    python -m autograder.inside functions NOTEBOOK CHECKS OUT --case-timeout S
+    python -m autograder.sandbox.inside notebook IN OUT STATUS --cell-timeout S
+    python -m autograder.sandbox.inside functions NOTEBOOK CHECKS OUT --case-timeout S
 
 `notebook` executes cell by cell, saving the notebook and a status file after
 each cell, so that whatever kills the sandbox leaves what ran before it.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import signal
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     notebook.add_argument("status", type=Path)
     notebook.add_argument("--cell-timeout", type=float, required=True)
     notebook.add_argument("--warm-kernel", action="store_true",
-                          help="attach to the kernel the zygote forks in (autograder.zygote)")
+                          help="attach to the kernel that autograder.sandbox.zygote forks")
     functions = verbs.add_parser("functions")
     functions.add_argument("notebook", type=Path)
     functions.add_argument("checks", type=Path)
@@ -86,7 +87,7 @@ def run_notebook(source: Path, output: Path, status: Path, cell_timeout: float,
     except DeadKernelError:
         state.update(stopped="kernel died", cell=state["cell"])
     except RuntimeError as error:  # the kernel could not start
-        state.update(stopped=f"kernel failed to start ({error})")
+        state.update(stopped="kernel failed", error=str(error))
     _save(notebook, output, state, status)
     return 0
 
@@ -158,12 +159,10 @@ def _truncate(cell) -> None:
 def _save(notebook, output: Path, state: dict, status: Path) -> None:
     import nbformat
 
-    partial = output.with_name(output.name + ".partial")
-    nbformat.write(notebook, partial)
-    os.replace(partial, output)
-    partial = status.with_name(status.name + ".partial")
-    partial.write_text(json.dumps(state))
-    os.replace(partial, status)
+    from autograder.common.files import write_atomic
+
+    write_atomic(output, nbformat.writes(notebook))
+    write_atomic(status, json.dumps(state))
 
 
 class _CaseTimeout(BaseException):
@@ -175,12 +174,12 @@ def run_functions(notebook_path: Path, checks_path: Path, output: Path,
     import nbformat
     import numpy as np
 
-    from autograder.common.cases import definitions_source, load_cases
+    from autograder.common.cases import CaseOutcome, definitions_source, load_cases
 
     notebook = nbformat.read(notebook_path, as_version=4)
     checks = json.loads(checks_path.read_text())
     arrays: dict[str, np.ndarray] = {}
-    outcomes: dict[str, str] = {}
+    outcomes: dict[str, dict] = {}
 
     def on_alarm(signum, frame):
         raise _CaseTimeout()
@@ -196,7 +195,7 @@ def run_functions(notebook_path: Path, checks_path: Path, output: Path,
             function = namespace[check["function"]]
         except BaseException as error:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            outcomes[key] = f"define:{_name(error)}"
+            outcomes[key] = CaseOutcome("define_failed", _name(error)).to_json()
             continue
         for index, case in enumerate(load_cases(Path(check["inputs"]))):
             case_key = f"{key}/{index}"
@@ -207,12 +206,13 @@ def run_functions(notebook_path: Path, checks_path: Path, output: Path,
                 arrays[case_key] = np.asarray(result)
                 if arrays[case_key].dtype == object:
                     del arrays[case_key]
-                    outcomes[case_key] = "result:not an array or a number"
+                    outcomes[case_key] = CaseOutcome("not_an_array").to_json()
                 else:
-                    outcomes[case_key] = "ok"
+                    outcomes[case_key] = CaseOutcome("ok").to_json()
             except BaseException as error:
                 signal.setitimer(signal.ITIMER_REAL, 0)
-                outcomes[case_key] = f"raises:{_name(error)}"
+                kind = "timeout" if isinstance(error, _CaseTimeout) else "raised"
+                outcomes[case_key] = CaseOutcome(kind, _name(error)).to_json()
         _save_results(arrays, outcomes, output)  # after each check: an exit later keeps these
     _save_results(arrays, outcomes, output)
     return 0
@@ -221,11 +221,12 @@ def run_functions(notebook_path: Path, checks_path: Path, output: Path,
 def _save_results(arrays: dict, outcomes: dict, output: Path) -> None:
     import numpy as np
 
-    partial = output.with_name(output.name + ".partial")
-    with open(partial, "wb") as handle:
-        np.savez(handle, **arrays)
-    os.replace(partial, output)
-    output.with_suffix(".json").write_text(json.dumps(outcomes))
+    from autograder.common.files import write_atomic
+
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_atomic(output, buffer.getvalue())
+    write_atomic(output.with_suffix(".json"), json.dumps(outcomes))
 
 
 def _name(error: BaseException) -> str:

@@ -386,15 +386,22 @@ class _Watchdog(threading.Thread):
                 with contextlib.suppress(psutil.Error):
                     rss += process.memory_info().rss
             self.peak = max(self.peak, rss)
-            if self.killed:  # the work folder's size, measured above
-                pass
-            elif self.enforce and rss > self.limits.memory_bytes:
-                self.killed = "memory"
-            elif self.enforce and len(tree) > self.limits.processes:
-                self.killed = "processes"
+            self.killed = self.killed or self._over_limit(rss, len(tree))
             if self.killed:
                 _kill_pids({p.pid for p in tree})
                 return
+
+    def _over_limit(self, rss: int, processes: int) -> str:
+        """The limit the tree is over ("memory", "processes"), or "" (only where enforcing).
+
+        Called only while no verdict stands: a "disk" verdict from the folder check
+        above must survive, whatever memory the tree reaches before it is killed.
+        """
+        if self.enforce and rss > self.limits.memory_bytes:
+            return "memory"
+        if self.enforce and processes > self.limits.processes:
+            return "processes"
+        return ""
 
     def stop(self) -> None:
         self._stop_event.set()

@@ -13,7 +13,7 @@ network and cannot see the zygote), drops every capability, forks the kernel
 inside the sandbox's PID namespace, and exits. The kernel is then a process
 of the sandbox like any other: the sandbox's end kills it.
 
-    python -m autograder.zygote FD MODULE…   (started by the worker; talks on socket FD)
+    python -m autograder.sandbox.zygote FD MODULE…   (started by the worker; talks on socket FD)
 
 Linux only, as root (the joined namespaces belong to the host's user
 namespace), with bubblewrap and writable cgroups; anything else, or any
@@ -37,6 +37,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from autograder.common.files import write_atomic
 from autograder.sandbox import isolation
 
 NAMESPACES = 0x20000 | 0x4000000 | 0x8000000 | 0x40000000 | 0x20000000  # mnt uts ipc net pid
@@ -232,8 +233,7 @@ def _run_kernel(request: dict[str, Any], log: int) -> None:
         os.environ.update(request["env"])
         connection = request["connection_file"]
         pid_file = Path(request["pid_file"])
-        pid_file.with_suffix(".partial").write_text(str(os.getpid()))
-        os.replace(pid_file.with_suffix(".partial"), pid_file)
+        write_atomic(pid_file, str(os.getpid()))
         sys.argv = [sys.executable, "-m", "ipykernel_launcher", "-f", connection]
         from ipykernel.kernelapp import IPKernelApp
 

@@ -13,7 +13,6 @@ import functools
 import importlib
 import json
 import re
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,29 +20,19 @@ import nbformat
 import numpy as np
 
 from autograder.common.assignment import parameter_names, parameters_cell
-from autograder.common.cases import definitions_source, load_cases
+from autograder.common.cases import CaseOutcome, definitions_source, load_cases
 from autograder.common.spec import Check, Spec
 from autograder.scoring.functions import forbidden_uses
-
-
-@dataclass
-class Part:
-    cell: str
-    points: float
-    score: float
-    passed: bool
-    reason: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+from autograder.scoring.reasons import Reason, reason
+from autograder.scoring.result import Part
 
 
 def passed(check: Check) -> Part:
     return Part(check.cell, check.points, check.points, True)
 
 
-def failed(check: Check, reason: str) -> Part:
-    return Part(check.cell, check.points, 0.0, False, reason)
+def failed(check: Check, why: Reason) -> Part:
+    return Part(check.cell, check.points, 0.0, False, why)
 
 
 # ------------------------------------------------------------------ functions
@@ -54,19 +43,20 @@ def check_function(spec: Spec, check: Check, submission: nbformat.NotebookNode,
                     if _is_answer_cell(submission, grade_id)]
     used = forbidden_uses(definitions_source(submission, answer_cells), check.get("forbid", []))
     if used:
-        return failed(check, f"uses {used[0]}, which this part forbids")
+        return failed(check, reason("forbidden", name=used[0]))
     defined = outcomes.get(check.cell)
-    if defined and defined.startswith("define:"):
-        return failed(check, f"defining {check['function']} raised {defined[7:]}")
+    if defined is not None and defined.kind == "define_failed":
+        return failed(check, reason("define_raised", function=check["function"],
+                                    error=defined.error))
     cases = load_cases(spec.hidden_path(check["inputs"]))
     expected = reference_results(spec, check)
     for index, (case, want) in enumerate(zip(cases, expected, strict=True)):
-        got = outcomes.get(f"{check.cell}/{index}", "missing")
+        got = outcomes.get(f"{check.cell}/{index}")
         problem = _compare(want, got, arrays.get(f"{check.cell}/{index}"), check)
-        if problem:
+        if problem is not None:
             arguments = ", ".join(f"{k}={_describe(v)}" for k, v in case.items())
-            return failed(check, f"hidden case {index + 1} of {len(cases)} ({arguments}): "
-                                 f"{problem}")
+            return failed(check, reason("hidden_case", index=index + 1, total=len(cases),
+                                        arguments=arguments, problem=problem))
     return passed(check)
 
 
@@ -75,27 +65,29 @@ def _is_answer_cell(notebook: nbformat.NotebookNode, grade_id: str) -> bool:
                and cell.metadata.nbgrader.get("solution") for cell in notebook.cells)
 
 
-def _compare(want: tuple[str, Any], got: str, array: np.ndarray | None,
-             check: Check) -> str:
+def _compare(want: tuple[str, Any], got: CaseOutcome | None, array: np.ndarray | None,
+             check: Check) -> Reason | None:
+    """Why the student's answer to one hidden case is wrong; None when it is right."""
     kind, value = want
-    if got == "missing":
-        return "no result (the code stopped or exited before this case)"
-    if got.startswith("raises:timeout"):
-        return "took too long"
+    if got is None:
+        return reason("no_result")
+    if got.kind == "timeout":
+        return reason("case_timeout")
     if kind == "raises":
-        return "" if got == f"raises:{value}" else f"should raise {value}"
-    if got.startswith("raises:"):
-        return f"raised {got[7:]}"
-    if array is None or got != "ok":
-        return "returned something that is not an array or a number"
+        return None if got.kind == "raised" and got.error == value else reason(
+            "should_raise", error=value)
+    if got.kind == "raised":
+        return reason("raised", error=got.error)
+    if array is None or got.kind != "ok":
+        return reason("not_an_array")
     if array.shape != value.shape:
-        return f"returned shape {array.shape}, expected {value.shape}"
+        return reason("wrong_shape", shape=str(array.shape), expected=str(value.shape))
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        return f"returned dtype {array.dtype}"
+        return reason("wrong_dtype", dtype=str(array.dtype))
     if not np.allclose(array, value, rtol=check.get("rtol", 1e-7), atol=check.get("atol", 0.0),
                        equal_nan=True):
-        return "wrong values"
-    return ""
+        return reason("wrong_values")
+    return None
 
 
 def _describe(value: Any) -> str:
@@ -136,7 +128,8 @@ def _reference_function(spec: Spec, check: Check):
     return getattr(importlib.import_module(module), name)
 
 
-def read_function_results(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+def read_function_results(path: Path) -> tuple[dict[str, np.ndarray],
+                                                dict[str, CaseOutcome]]:
     """What the sandbox wrote; anything unreadable counts as no result."""
     try:
         with np.load(path, allow_pickle=False) as archive:
@@ -144,7 +137,7 @@ def read_function_results(path: Path) -> tuple[dict[str, np.ndarray], dict[str, 
         outcomes = json.loads(path.with_suffix(".json").read_text())
         if not isinstance(outcomes, dict):
             raise ValueError("not a mapping")
-        return arrays, {str(k): str(v) for k, v in outcomes.items()}
+        return arrays, {str(k): CaseOutcome.from_json(v) for k, v in outcomes.items()}
     except Exception:  # missing, truncated or forged: no results
         return {}, {}
 
@@ -163,26 +156,29 @@ def check_architecture(check: Check, model: Any) -> Part:
     if "input_shape" in check.options:
         shape = tuple(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None
         if shape != tuple(check["input_shape"]):
-            return failed(check, f"input shape {shape}, expected {tuple(check['input_shape'])}")
+            return failed(check, reason("input_shape", shape=str(shape),
+                                        expected=str(tuple(check["input_shape"]))))
     output = tuple(model.output_shape[1:]) if not isinstance(model.output_shape, list) else None
     if output != tuple(check["output_shape"]):
-        return failed(check, f"output shape {output}, expected {tuple(check['output_shape'])}")
+        return failed(check, reason("output_shape", shape=str(output),
+                                    expected=str(tuple(check["output_shape"]))))
     if "params" in check.options:
         low, high = check["params"]
         count = model.count_params()
         if not low <= count <= high:
-            return failed(check, f"{count:,} weights, expected {low:,} to {high:,}")
+            return failed(check, reason("weights", count=count, low=low, high=high))
     if "pattern" in check.options:
         pattern = layer_pattern(model)
         if not re.fullmatch(check["pattern"], pattern):
-            return failed(check, f"layer pattern {pattern} does not match {check['pattern']}")
+            return failed(check, reason("layer_pattern", pattern=pattern,
+                                                expected=check["pattern"]))
     for name in check.get("require_frozen", []):
         try:
             layer = model.get_layer(name)
         except ValueError:
-            return failed(check, f"no layer named {name}")
+            return failed(check, reason("no_layer", name=name))
         if layer.trainable:
-            return failed(check, f"layer {name} should be frozen (trainable=False)")
+            return failed(check, reason("not_frozen", name=name))
     return passed(check)
 
 
@@ -196,11 +192,12 @@ def check_accuracy(check: Check, model: Any, threshold: float, data_dir: str | N
     try:
         measured = accuracy(model, images, labels)
     except Exception as error:  # wrong input shape, NaNs…: the model fails the check
-        return failed(check, "the model could not classify the test images "
-                             f"({type(error).__name__})")
+        return failed(check, reason("cannot_classify", error=type(error).__name__))
     if measured >= threshold:
-        return Part(check.cell, check.points, check.points, True, f"accuracy {measured:.4f}")
-    return failed(check, f"accuracy {measured:.4f}, below the target {threshold:.4f}")
+        return Part(check.cell, check.points, check.points, True,
+                    reason("accuracy", accuracy=float(measured)))
+    return failed(check, reason("accuracy_below", accuracy=float(measured),
+                                       target=float(threshold)))
 
 
 @functools.lru_cache(maxsize=8)

@@ -1,65 +1,98 @@
-"""The grader's reasons in the student's language.
+"""Why points were lost: reasons as data, rendered per language from one table.
 
-The checks write their reasons in English (result.json, the instructor's
-table); feedback shows them in the language the student worked in. Each
-pattern below matches one kind of reason the checks and the worker produce.
+A reason is a code with parameters, e.g. `Reason("timeout", {"cell": 4})`. The
+checks and the worker build reasons; result.json stores each one's code and
+parameters beside its English text; feedback, reports and exports render them
+in the student's language from `TEXTS`, the one table of wordings. A test
+checks that every code has an English and a Greek text with the same fields.
 """
 
 from __future__ import annotations
 
 import re
+import string
+from dataclasses import dataclass, field
+from typing import Any
 
-_PROBLEMS_EL = [
-    (r"wrong values", "λάθος τιμές"),
-    (r"raised (\w+)", r"εγείρει \1"),
-    (r"should raise (\w+)", r"έπρεπε να εγείρει \1"),
-    (r"returned shape (.+), expected (.+)", r"επέστρεψε σχήμα \1, αναμενόταν \2"),
-    (r"returned dtype (\S+)", r"επέστρεψε τύπο \1"),
-    (r"returned something that is not an array or a number",
-     "επέστρεψε κάτι που δεν είναι πίνακας ή αριθμός"),
-    (r"took too long", "άργησε υπερβολικά"),
-    (r"no result \(the code stopped or exited before this case\)",
-     "κανένα αποτέλεσμα (ο κώδικας σταμάτησε πριν από αυτή την περίπτωση)"),
-]
+LANGUAGES = ("en", "el")
 
-_REASONS_EL = [
-    (r"the test cell never ran \(the notebook stopped before it\)",
-     "το κελί ελέγχου δεν εκτελέστηκε (το σημειωματάριο σταμάτησε πριν από αυτό)"),
-    (r"hidden case (\d+) of (\d+) \((.*)\): (.+)", None),  # handled in translate()
-    (r"uses (\S+), which this part forbids",
-     r"χρησιμοποιεί το \1, που απαγορεύεται σε αυτό το μέρος"),
-    (r"defining (\w+) raised (\w+)", r"ο ορισμός της \1 εγείρει \2"),
-    (r"no saved model \(the notebook did not save MODEL_PATH\)",
-     "δεν υπάρχει αποθηκευμένο μοντέλο (το σημειωματάριο δεν αποθήκευσε το MODEL_PATH)"),
-    (r"the saved model cannot be loaded safely: (.*)",
-     r"το αποθηκευμένο μοντέλο δεν φορτώνεται με ασφάλεια: \1"),
-    (r"the model could not classify the test images \((\w+)\)",
-     r"το μοντέλο δεν μπόρεσε να ταξινομήσει τις εικόνες ελέγχου (\1)"),
-    (r"input shape (.+), expected (.+)", r"σχήμα εισόδου \1, αναμενόταν \2"),
-    (r"output shape (.+), expected (.+)", r"σχήμα εξόδου \1, αναμενόταν \2"),
-    (r"([\d,]+) weights, expected ([\d,]+) to ([\d,]+)",
-     r"\1 βάρη, αναμένονταν από \2 έως \3"),
-    (r"layer pattern (\S+) does not match (\S+)",
-     r"το μοτίβο επιπέδων \1 δεν ταιριάζει με το \2"),
-    (r"layer (\S+) should be frozen \(trainable=False\)",
-     r"το επίπεδο \1 έπρεπε να είναι παγωμένο (trainable=False)"),
-    (r"no layer named (\S+)", r"δεν υπάρχει επίπεδο με όνομα \1"),
-    (r"accuracy ([\d.]+), below the target ([\d.]+)", r"ακρίβεια \1, κάτω από τον στόχο \2"),
-    (r"accuracy ([\d.]+)", r"ακρίβεια \1"),
-    (r"timeout in cell (\d+)", r"υπέρβαση του χρόνου στο κελί \1"),
-    (r"out of memory in cell (\d+)", r"εξάντληση της μνήμης στο κελί \1"),
-    (r"out of memory", "εξάντληση της μνήμης"),
-    (r"kernel died in cell (\d+)", r"ο πυρήνας (kernel) τερματίστηκε στο κελί \1"),
-    (r"too many processes", "υπερβολικά πολλές διεργασίες"),
-    (r"disk limit \((\d+) MB\) exceeded", r"υπέρβαση του ορίου χώρου στον δίσκο (\1 MB)"),
-    (r"notebook time limit \((\d+) s\)", r"όριο χρόνου του σημειωματαρίου (\1 s)"),
-    (r"edited read-only cell (\S+) \(restored from the source\)",
-     r"τροποποιημένο κελί μόνο για ανάγνωση \1 (επαναφέρθηκε από την πηγή)"),
-    (r"missing read-only cell (\S+) \(restored\)",
-     r"διαγραμμένο κελί μόνο για ανάγνωση \1 (επαναφέρθηκε)"),
-    (r"missing parameters cell \(restored\)", "διαγραμμένο κελί parameters (επαναφέρθηκε)"),
-    (r"grader error: (.*)", r"σφάλμα του βαθμολογητή: \1"),
-]
+# code → {language: template}. Fields are str.format fields; a field's format spec
+# (e.g. `:.4f`) applies to numbers. `problem` fields hold a nested reason.
+TEXTS: dict[str, dict[str, str]] = {
+    # function checks, one hidden case
+    "wrong_values": {"en": "wrong values", "el": "λάθος τιμές"},
+    "raised": {"en": "raised {error}", "el": "εγείρει {error}"},
+    "should_raise": {"en": "should raise {error}", "el": "έπρεπε να εγείρει {error}"},
+    "wrong_shape": {"en": "returned shape {shape}, expected {expected}",
+                    "el": "επέστρεψε σχήμα {shape}, αναμενόταν {expected}"},
+    "wrong_dtype": {"en": "returned dtype {dtype}", "el": "επέστρεψε τύπο {dtype}"},
+    "not_an_array": {"en": "returned something that is not an array or a number",
+                     "el": "επέστρεψε κάτι που δεν είναι πίνακας ή αριθμός"},
+    "case_timeout": {"en": "took too long", "el": "άργησε υπερβολικά"},
+    "no_result": {"en": "no result (the code stopped or exited before this case)",
+                  "el": "κανένα αποτέλεσμα (ο κώδικας σταμάτησε πριν από αυτή την περίπτωση)"},
+    # function checks, the part
+    "hidden_case": {"en": "hidden case {index} of {total} ({arguments}): {problem}",
+                    "el": "κρυφή περίπτωση {index} από {total} ({arguments}): {problem}"},
+    "forbidden": {"en": "uses {name}, which this part forbids",
+                  "el": "χρησιμοποιεί το {name}, που απαγορεύεται σε αυτό το μέρος"},
+    "define_raised": {"en": "defining {function} raised {error}",
+                      "el": "ο ορισμός της {function} εγείρει {error}"},
+    "never_ran": {"en": "the test cell never ran (the notebook stopped before it)",
+                  "el": "το κελί ελέγχου δεν εκτελέστηκε (το σημειωματάριο σταμάτησε πριν "
+                        "από αυτό)"},
+    # model checks
+    "no_model": {"en": "no saved model (the notebook did not save MODEL_PATH)",
+                 "el": "δεν υπάρχει αποθηκευμένο μοντέλο (το σημειωματάριο δεν αποθήκευσε "
+                       "το MODEL_PATH)"},
+    "unsafe_model": {"en": "the saved model cannot be loaded safely: {message}",
+                     "el": "το αποθηκευμένο μοντέλο δεν φορτώνεται με ασφάλεια: {message}"},
+    "cannot_classify": {"en": "the model could not classify the test images ({error})",
+                        "el": "το μοντέλο δεν μπόρεσε να ταξινομήσει τις εικόνες ελέγχου "
+                              "({error})"},
+    "input_shape": {"en": "input shape {shape}, expected {expected}",
+                    "el": "σχήμα εισόδου {shape}, αναμενόταν {expected}"},
+    "output_shape": {"en": "output shape {shape}, expected {expected}",
+                     "el": "σχήμα εξόδου {shape}, αναμενόταν {expected}"},
+    "weights": {"en": "{count:,} weights, expected {low:,} to {high:,}",
+                "el": "{count:,} βάρη, αναμένονταν από {low:,} έως {high:,}"},
+    "layer_pattern": {"en": "layer pattern {pattern} does not match {expected}",
+                      "el": "το μοτίβο επιπέδων {pattern} δεν ταιριάζει με το {expected}"},
+    "not_frozen": {"en": "layer {name} should be frozen (trainable=False)",
+                   "el": "το επίπεδο {name} έπρεπε να είναι παγωμένο (trainable=False)"},
+    "no_layer": {"en": "no layer named {name}", "el": "δεν υπάρχει επίπεδο με όνομα {name}"},
+    "accuracy_below": {"en": "accuracy {accuracy:.4f}, below the target {target:.4f}",
+                       "el": "ακρίβεια {accuracy:.4f}, κάτω από τον στόχο {target:.4f}"},
+    "accuracy": {"en": "accuracy {accuracy:.4f}", "el": "ακρίβεια {accuracy:.4f}"},
+    # how the notebook run stopped
+    "timeout": {"en": "timeout in cell {cell}", "el": "υπέρβαση του χρόνου στο κελί {cell}"},
+    "memory_in_cell": {"en": "out of memory in cell {cell}",
+                       "el": "εξάντληση της μνήμης στο κελί {cell}"},
+    "memory": {"en": "out of memory", "el": "εξάντληση της μνήμης"},
+    "kernel_died": {"en": "kernel died in cell {cell}",
+                    "el": "ο πυρήνας (kernel) τερματίστηκε στο κελί {cell}"},
+    "kernel_failed": {"en": "kernel failed to start ({error})",
+                      "el": "ο πυρήνας (kernel) δεν ξεκίνησε ({error})"},
+    "processes": {"en": "too many processes", "el": "υπερβολικά πολλές διεργασίες"},
+    "disk": {"en": "disk limit ({mb} MB) exceeded",
+             "el": "υπέρβαση του ορίου χώρου στον δίσκο ({mb} MB)"},
+    "notebook_time": {"en": "notebook time limit ({seconds:.0f} s)",
+                      "el": "όριο χρόνου του σημειωματαρίου ({seconds:.0f} s)"},
+    "runner_no_result": {"en": "the notebook runner stopped without a result",
+                         "el": "ο εκτελεστής του σημειωματαρίου σταμάτησε χωρίς αποτέλεσμα"},
+    # what the coordinator restored before the run
+    "edited_cell": {"en": "edited read-only cell {cell} (restored from the source)",
+                    "el": "τροποποιημένο κελί μόνο για ανάγνωση {cell} (επαναφέρθηκε από "
+                          "την πηγή)"},
+    "missing_cell": {"en": "missing read-only cell {cell} (restored)",
+                     "el": "διαγραμμένο κελί μόνο για ανάγνωση {cell} (επαναφέρθηκε)"},
+    "missing_parameters": {"en": "missing parameters cell (restored)",
+                           "el": "διαγραμμένο κελί parameters (επαναφέρθηκε)"},
+    # the grader's own failures
+    "grader_error": {"en": "grader error: {message}", "el": "σφάλμα του βαθμολογητή: {message}"},
+    # text from a result.json written before reasons were data, that no template matches
+    "text": {"en": "{text}", "el": "{text}"},
+}
 
 LABELS = {
     "en": {"title": "Feedback", "part": "Part", "points": "Points", "why": "Why points were lost",
@@ -70,23 +103,96 @@ LABELS = {
 }
 
 
-def translate(reason: str, language: str) -> str:
-    """`reason` (one or several, joined by "; ") in `language`; English is returned as is."""
-    if language != "el" or not reason:
-        return reason
-    return "; ".join(_one(part) for part in reason.split("; "))
+@dataclass(frozen=True)
+class Reason:
+    """One reason: a code of `TEXTS` and its parameters (numbers, text, or a nested Reason)."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in TEXTS:
+            raise KeyError(f"unknown reason code {self.code!r}")
+
+    def text(self, language: str = "en") -> str:
+        template = TEXTS[self.code].get(language) or TEXTS[self.code]["en"]
+        params = {name: value.text(language) if isinstance(value, Reason) else value
+                  for name, value in self.params.items()}
+        return _FORMATTER.format(template, **params)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code,
+                "params": {name: value.to_json() if isinstance(value, Reason) else value
+                           for name, value in self.params.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reason:
+        params = {name: cls.from_json(value) if isinstance(value, dict) and "code" in value
+                  else value for name, value in data.get("params", {}).items()}
+        return cls(data["code"], params)
 
 
-def _one(reason: str) -> str:
-    hidden = re.fullmatch(r"hidden case (\d+) of (\d+) \((.*)\): (.+)", reason)
-    if hidden:
-        index, total, arguments, problem = hidden.groups()
-        return f"κρυφή περίπτωση {index} από {total} ({arguments}): {_sub(_PROBLEMS_EL, problem)}"
-    return _sub(_REASONS_EL, reason)
+def reason(code: str, **params: Any) -> Reason:
+    """`reason("timeout", cell=4)`: the way checks and workers write a reason."""
+    return Reason(code, params)
 
 
-def _sub(table: list[tuple[str, str | None]], text: str) -> str:
-    for pattern, replacement in table:
-        if replacement is not None and re.fullmatch(pattern, text):
-            return re.sub(f"^{pattern}$", replacement, text)
-    return text
+def render(reasons: list[Reason], language: str = "en") -> str:
+    """Several reasons as one line, joined by "; " (as result.json's `reason` holds them)."""
+    return "; ".join(r.text(language) for r in reasons)
+
+
+class _Formatter(string.Formatter):
+    """str.format, except that a format spec is ignored for text (a parsed-back parameter)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, str):
+            return value
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
+# ------------------------------------------------------------ English text read back
+
+def parse(text: str) -> Reason:
+    """The reason whose English text is `text` (parameters as text); `text` as is if none fits.
+
+    For result.json files written before reasons were stored as data, and for
+    checking that what the grader wrote reads back: the patterns come from the
+    same table, so a rewording cannot leave a translation behind.
+    """
+    for code, pattern in _PATTERNS.items():
+        match = pattern.fullmatch(text)
+        if match:
+            params: dict[str, Any] = dict(match.groupdict())
+            if "problem" in params:
+                nested = parse(params["problem"])
+                if nested.code == "text":
+                    continue
+                params["problem"] = nested
+            return Reason(code, params)
+    return Reason("text", {"text": text})
+
+
+def translate(text: str, language: str) -> str:
+    """English reason text (one or several, joined by "; ") in `language`; unknown text as is."""
+    if language == "en" or not text:
+        return text
+    return "; ".join(parse(part).text(language) for part in text.split("; "))
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is not None:
+            parts.append(f"(?P<{name}>.+)" if name == "problem" else f"(?P<{name}>.+?)")
+    return re.compile("".join(parts), re.S)
+
+
+# Longer templates first, so that "accuracy X, below the target Y" wins over "accuracy X".
+_PATTERNS = {code: _pattern(texts["en"])
+             for code, texts in sorted(TEXTS.items(), key=lambda item: -len(item[1]["en"]))
+             if code != "text"}

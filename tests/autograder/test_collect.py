@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from autograder.cli import main
-from autograder.collect import check_notebook
 from autograder.common import project
 from autograder.intake.eclass import parse_eclass_name
+from autograder.intake.notebooks import check_notebook
 from autograder.intake.received import parse_timestamp
 from autograder.intake.roster import Roster
 from autograder.records.workspace import ROSTER_NAME, open_workspace

@@ -202,8 +202,9 @@ def test_moodle_feedback_column(course, tmp_path):
     assert rows[0] == ["ID number", A2, f"{A2} feedback"]
     feedback = {row[0]: row[2] for row in rows[1:]}
     assert feedback["s001"] == "Score 12/12. All tests passed."
+    # a Greek edition's feedback is Greek through and through, its reason included
     assert feedback["s002"] == ("Βαθμός 9/12. Όχι πλήρης βαθμός: test_conv2d 0/3. "
-                                "Σημείωση: timeout in cell 7.")
+                                "Σημείωση: υπέρβαση του χρόνου στο κελί 7.")
     assert feedback["s004"].startswith("Score 3/12. Not full marks: test_corr2d 1/2, "
                                        "test_conv_params 0/1,")
     assert feedback["s005"].startswith("Score 1/12.")  # no result.json: no note

@@ -1,0 +1,303 @@
+"""The batch engine's coordinator: prepare each submission, hand it to a worker, store the result.
+
+The coordinator (the grade verb's process) restores locked and test cells from
+the source with nbgrader's OverwriteCells, injects the budget with papermill,
+hands each prepared notebook to a worker (a local process pool or a Dask
+cluster), and is the only writer of the gradebook. A batch that is killed
+resumes where it stopped; `force` regrades. Workers run notebooks on warm
+kernels where they can (autograder.sandbox.zygote).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from autograder.common.assignment import load_assignment
+from autograder.common.bilingual import language_of
+from autograder.common.files import file_sha256, write_atomic
+from autograder.common.spec import Spec
+from autograder.records import gradebook
+from autograder.records.nbgrader import release_files
+from autograder.records.workspace import Workspace, open_workspace, select_students
+from autograder.run.worker import Job, grade_job, start_local_worker, usable_cpus
+from autograder.sandbox import isolation, zygote
+from autograder.scoring import heldout
+from autograder.scoring.reasons import Reason, reason
+from autograder.scoring.result import GRADED, RESULT_FILE, Result
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What the grade verb asks for (the command line's options, checked)."""
+
+    assignment: str
+    course: Path
+    workers: int
+    cluster: str = "local"           # local, tcp://HOST:PORT or slurm
+    profile: str | None = None       # default: gpu with gpus, else cpu
+    timeout: float | None = None     # seconds per notebook
+    memory: float | None = None      # GB per notebook
+    gpus: str | None = None          # e.g. "0,1"
+    student: list[str] | None = None
+    force: bool = False
+    data: str | None = None
+
+
+def grade_batch(args: BatchOptions) -> int:
+    """Grade the submissions `args` selects; 0 when every one was graded, 1 on grader errors."""
+    workspace = open_workspace(args.course)
+    spec, _ = load_assignment(workspace.source, args.assignment)
+    profile = spec.profile(args.profile or ("gpu" if args.gpus else "cpu"))
+    gpus = [g.strip() for g in args.gpus.split(",") if g.strip()] if args.gpus else []
+    students = _students(workspace, spec.assignment, args.student)
+    todo = [s for s in students if args.force or not _up_to_date(workspace, spec, s, profile.name)]
+    warning = isolation.isolation_warning()
+    if warning:
+        print(f"autograder grade: warning: {warning}", file=sys.stderr)
+    print(f"{spec.assignment}: {len(students)} submissions, {len(todo)} to grade "
+          f"(profile {profile.name}, {args.workers} workers, {args.cluster})")
+    if not todo:
+        return 0
+    gradebook.ensure_assignment(workspace, spec.assignment)
+    data_dir = args.data or os.environ.get("CNNBOOK_DATA") or None
+    grading_data, kinds = heldout.stage(spec.data, data_dir, workspace.root / ".grading-data")
+    limits = dict(profile.limits)
+    if args.timeout:
+        limits["notebook_timeout"] = args.timeout
+    if args.memory:
+        limits["memory_gb"] = args.memory
+    released = _released_checksums(workspace, spec.assignment)
+    threads = max(1, usable_cpus() // args.workers)  # a Dask worker decides its own
+    jobs = (_prepare(workspace, spec, student, profile, limits, data_dir, grading_data,
+                     released, threads, gpus[i % len(gpus)] if gpus else None)
+            for i, student in enumerate(todo))  # prepared while the first ones run
+    preload = None if gpus else zygote.imports_of(spec.notebook)  # GPU runners: cold kernels
+    results = _execute(jobs, len(todo), args, threads, spec.total_points, preload)
+    return _summarise(workspace, spec, results, kinds)
+
+
+def _students(workspace: Workspace, assignment: str, requested: list[str] | None) -> list[str]:
+    return select_students(
+        workspace.students(assignment), requested,
+        unknown=f"no submission of {assignment} from {{student}}",
+        none=f"no submissions of {assignment} in {workspace.root / 'submitted'} "
+             "(run `autograder collect` first)")
+
+
+def _up_to_date(workspace: Workspace, spec: Spec, student: str, profile: str) -> bool:
+    result = workspace.autograded(student, spec.assignment) / RESULT_FILE
+    try:
+        recorded = json.loads(result.read_text())
+    except (OSError, ValueError):
+        return False
+    submitted = workspace.submitted(student, spec.assignment) / f"{spec.assignment}.ipynb"
+    return (recorded.get("status") == "graded" and recorded.get("profile") == profile
+            and recorded.get("submission_sha256") == file_sha256(submitted))
+
+
+def _released_checksums(workspace: Workspace, assignment: str) -> dict[str, str]:
+    """Checksums of the locked cells as students received them (either language), cached."""
+    from nbgrader.utils import compute_checksum
+
+    cache = workspace.root / "source" / assignment / ".released-checksums.json"
+    digest = gradebook.source_digest(workspace.source / assignment, assignment)
+    try:
+        cached = json.loads(cache.read_text())
+        if cached["digest"] == digest:
+            return cached["checksums"]
+    except (OSError, ValueError, KeyError):
+        pass
+    released = workspace.root / "release" / assignment / f"{assignment}.ipynb"
+    if released.is_file():  # what ensure_assignment's nbgrader run just wrote
+        notebook = nbformat.read(released, as_version=4)
+    else:
+        files = release_files(workspace.source, assignment)["en"]
+        notebook = nbformat.reads(files[f"{assignment}.ipynb"].decode("utf-8"), as_version=4)
+    checksums = {cell.metadata.nbgrader["grade_id"]: compute_checksum(cell)
+                 for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("locked")}
+    cache.write_text(json.dumps({"digest": digest, "checksums": checksums}))
+    return checksums
+
+
+def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: dict,
+             data_dir: str | None, grading_data: Path, released: dict[str, str], threads: int,
+             gpu: str | None) -> Job:
+    """The submission with locked cells restored and the budget injected."""
+    from nbgrader.preprocessors import OverwriteCells
+    from nbgrader.utils import compute_checksum
+    from papermill.parameterize import parameterize_notebook
+
+    path = workspace.submitted(student, spec.assignment) / f"{spec.assignment}.ipynb"
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except Exception:  # collect rejects these; a file edited since is still not gradable
+        notebook = nbformat.v4.new_notebook()
+    notes = []
+    present = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in notebook.cells}
+    for grade_id, checksum in released.items():
+        cell = present.get(grade_id)
+        if cell is None:
+            notes.append(reason("missing_cell", cell=grade_id))
+        elif compute_checksum(cell) != checksum:
+            notes.append(reason("edited_cell", cell=grade_id))
+    language = language_of(notebook)
+    restorer = OverwriteCells(add_missing_cells=True)
+    resources = {"nbgrader": {"notebook": spec.assignment, "assignment": spec.assignment,
+                              "student": student, "db_url": workspace.db_url}}
+    notebook, _ = restorer.preprocess(notebook, resources)
+    source = nbformat.read(spec.notebook, as_version=4)
+    _restore_parameters_cell(notebook, source, notes)
+    notebook.metadata["kernelspec"] = source.metadata["kernelspec"]
+    notebook.metadata.setdefault("cnnbook", {})["language"] = language
+    box_data = isolation.INSIDE_DATA if isolation.bubblewrap_works() else str(grading_data)
+    parameters = {**_defaults(source), **profile.parameters, "DATA_DIR": box_data}
+    notebook.metadata["papermill"] = {}  # papermill's own reader would add it
+    notebook = parameterize_notebook(notebook, parameters, kernel_name="python3",
+                                     language="python")
+    hide = [workspace.root, workspace.source, *([Path(data_dir)] if data_dir else []),
+            Path.home() / ".keras", Path(spec.folder).parent]
+    return Job(spec.assignment, student, str(spec.folder), nbformat.writes(notebook),
+               parameters, profile.name, limits, data_dir, str(grading_data),
+               [str(p) for p in hide], threads, gpu, notes)
+
+
+def _restore_parameters_cell(notebook, source, notes: list[Reason]) -> None:
+    """papermill injects the budget after the cell tagged `parameters`: make sure there is one."""
+    from autograder.common.assignment import parameters_cell
+
+    for cell in notebook.cells:
+        cell.metadata.setdefault("tags", [])
+    if parameters_cell(notebook) is None:
+        original = parameters_cell(source)
+        position = min(source.cells.index(original), len(notebook.cells))
+        notebook.cells.insert(position, nbformat.from_dict(dict(original)))
+        notes.append(reason("missing_parameters"))
+
+
+def _defaults(source: nbformat.NotebookNode) -> dict[str, Any]:
+    from autograder.common.assignment import parameter_names, parameters_cell
+    from autograder.scoring.checks import notebook_default
+
+    return {name: notebook_default(source, name)
+            for name in parameter_names(parameters_cell(source))}
+
+
+def _execute(jobs: Iterator[Job], count: int, args: BatchOptions, threads: int,
+             total_points: float, preload: list[str] | None) -> list[Result]:
+    from tqdm import tqdm
+
+    results = []
+    # the cluster is reached before the bar starts: a bad address is one line
+    with _dispatch(jobs, args, threads, preload) as finished, \
+            tqdm(total=count, unit="notebook", desc="grading", file=sys.stderr,
+                 dynamic_ncols=True) as bar:
+        for job, result in finished:
+            results.append(_store(args, job, result, total_points))
+            bar.update(1)
+    return results
+
+
+@contextlib.contextmanager
+def _dispatch(jobs: Iterator[Job], args: BatchOptions, threads: int,
+              preload: list[str] | None):
+    """(job, result) pairs as they finish, from a local pool or a Dask cluster."""
+    if args.cluster == "local":
+        log = open_workspace(args.course).reports / "grade-workers.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with ProcessPoolExecutor(max_workers=args.workers, initializer=start_local_worker,
+                                 initargs=(threads, str(log), preload)) as pool:
+            yield _from_pool(pool, jobs, args.workers)
+        return
+    from autograder.run.cluster import connect, dask_results
+
+    with connect(args.cluster, args.workers) as client:
+        yield dask_results(client, list(jobs))
+
+
+def _from_pool(pool: ProcessPoolExecutor, jobs: Iterator[Job], workers: int):
+    pending = {}
+    for job in jobs:  # keep every worker busy, with one more job ready for each
+        pending[pool.submit(grade_job, job)] = job
+        while len(pending) >= 2 * workers:
+            yield from _finished(pending)
+    while pending:
+        yield from _finished(pending)
+
+
+def _finished(pending: dict):
+    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+    for future in done:
+        job = pending.pop(future)
+        yield job, _result_of(future, job)
+
+
+def _result_of(future, job: Job) -> Result:
+    try:
+        return future.result()
+    except Exception as error:  # the worker process itself died
+        return Result.error(job.student, job.assignment, f"worker died ({error})")
+
+
+def _store(args: BatchOptions, job: Job, result: Result, total_points: float) -> Result:
+    """Write the executed notebook, result.json and the gradebook scores for one submission."""
+    workspace = open_workspace(args.course)
+    folder = workspace.autograded(job.student, job.assignment)
+    folder.mkdir(parents=True, exist_ok=True)
+    submitted = workspace.submitted(job.student, job.assignment) / f"{job.assignment}.ipynb"
+    result.reasons = [*result.reasons, *job.notes]
+    result.language = nbformat.reads(job.notebook, as_version=4).metadata["cnnbook"]["language"]
+    result.profile, result.max_score = job.profile, total_points
+    result.graded_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    result.submission_sha256 = file_sha256(submitted)
+    if result.executed:
+        write_atomic(folder / f"{job.assignment}.ipynb", result.executed)
+    if result.status == GRADED:
+        gradebook.record_scores(workspace, job.assignment, job.student,
+                                {part.cell: part.score for part in result.parts},
+                                _submitted_at(submitted))
+    write_atomic(folder / RESULT_FILE,
+                 json.dumps(result.to_json(), indent=1, ensure_ascii=False) + "\n")
+    return result
+
+
+def _submitted_at(submitted: Path) -> datetime.datetime | None:
+    from nbgrader.utils import parse_utc
+
+    stamp = submitted.with_name("timestamp.txt")
+    try:
+        return parse_utc(stamp.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _summarise(workspace: Workspace, spec: Spec, results: list[Result], kinds: dict) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    data = ", ".join(f"{name}: {kind} data" for name, kind in kinds.items())
+    table = Table(title=f"{spec.assignment} ({data})")
+    for column in ("student", "score", "reason", "seconds"):
+        table.add_column(column, justify="right" if column in ("score", "seconds") else "left")
+    for result in sorted(results, key=lambda r: r.student):
+        table.add_row(result.student, f"{result.score:g}/{spec.total_points:g}",
+                      result.reason_text or "-", f"{result.seconds:.1f}")
+    Console(stderr=False, width=120).print(table)
+    errors = [r for r in results if r.status != GRADED]
+    if errors:
+        print(f"autograder grade: {len(errors)} submissions hit a grader error "
+              f"(see {workspace.root / 'autograded'}/*/{spec.assignment}/{RESULT_FILE})",
+              file=sys.stderr)
+        return 1
+    return 0
+
