@@ -98,6 +98,8 @@ def summary_markdown(result: Result) -> str:
     language = result.language if result.language in LABELS else "en"
     words = LABELS[language]
     lines = [f"## {words['title']}: {result.score:g} / {result.max_score:g}", ""]
+    if result.on_sample:
+        lines += [f"**{words['sample']}**", ""]
     if result.reasons:
         lines += [f"**{words['note']}:** {html.escape(render(result.reasons, language))}", ""]
     lines += [f"| {words['part']} | {words['points']} | {words['why']} |", "| --- | ---: | --- |"]

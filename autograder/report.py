@@ -75,6 +75,7 @@ class Graded:
     reason: str
     seconds: float | None
     lost: dict[str, str] = field(default_factory=dict)  # grade id → why its points were lost
+    on_sample: bool = False  # graded on the bundled data sample (--allow-sample)
 
 
 @dataclass
@@ -116,7 +117,8 @@ def collect(workspace: Workspace, assignment: str) -> ReportData:
             reason = "grading error (no reason recorded)"
         seconds = result.seconds if result is not None else None
         graded.append(Graded(student, submission.score, submission.cells, status, reason,
-                             seconds, _lost_points(result)))
+                             seconds, _lost_points(result),
+                             result is not None and result.on_sample))
     return ReportData(assignment, _title(workspace, assignment), scores.max_score,
                       scores.cells, graded)
 
@@ -145,6 +147,10 @@ def summary_text(data: ReportData) -> str:
     statuses = Counter(submission.status or "no result.json" for submission in data.submissions)
     described = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
     lines.append(f"submissions: {total} ({described})")
+    on_sample = sum(submission.on_sample for submission in data.submissions)
+    if on_sample:
+        lines.append(f"WARNING: {on_sample} graded on the bundled data sample (--allow-sample): "
+                     "trial grades, not final ones")
     lines.append(f"score out of {format_points(data.max_score)}: "
                  f"mean {statistics.fmean(scores):.2f}, "
                  f"median {format_points(statistics.median(scores))}, "

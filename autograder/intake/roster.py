@@ -27,6 +27,14 @@ class Student:
     lms_id: str = ""
 
 
+@dataclass(frozen=True)
+class Match:
+    """What the roster says of a submitter: a student id, or rows it cannot choose among."""
+
+    student: str | None = None
+    candidates: tuple[str, ...] = ()  # several rows fit the name: refuse the file
+
+
 # Open eClass's greek_to_latin() (include/lib/main.lib.php), so that a Greek name on the
 # roster reads as eClass writes it into file names.
 _ECLASS_GREEK = dict(zip(
@@ -115,17 +123,32 @@ class Roster:
         for key in name_keys(student.name):
             self._names.setdefault(key, set()).add(student.student_id)
 
-    def match(self, identity: Identity) -> str | None:
-        """The student id the roster gives `identity`; None when none (or more than one) fits."""
+    def match(self, identity: Identity, batch_ids: frozenset[str] = frozenset()) -> Match:
+        """The roster row `identity` is, by its ids, else by its name where that is safe.
+
+        An id (LMS id, username, email, student id) that one row holds decides.
+        A name decides only when exactly one row has it, that row has no LMS id
+        (a row with another LMS id is someone else), and no other submitter of
+        this batch (`batch_ids`: the LMS ids of everyone in it with this name)
+        has the same name. When the name fits rows but not safely, the match
+        is ambiguous: the caller refuses the file and names the candidates.
+        """
         for value in identity.ids:
             found = self._ids.get(id_key(value), set())
             if len(found) == 1:
-                return next(iter(found))
-        for name in identity.names:
-            found = set().union(*(self._names.get(key, set()) for key in name_keys(name)))
-            if len(found) == 1:
-                return next(iter(found))
-        return None
+                return Match(next(iter(found)))
+        keys = {key for name in identity.names for key in name_keys(name)}
+        by_name = sorted(set().union(*(self._names.get(key, set()) for key in keys)))
+        if not by_name:
+            return Match()
+        rows = {s.student_id: s for s in self.students}
+        free = [student for student in by_name if not rows[student].lms_id]
+        if identity.lms_id and not free:
+            return Match()  # every namesake on the roster is another LMS participant
+        namesakes_here = batch_ids - {identity.lms_id}
+        if len(by_name) == 1 and len(free) == 1 and not namesakes_here:
+            return Match(free[0])
+        return Match(candidates=tuple(by_name))
 
     @classmethod
     def read(cls, path: Path) -> Roster:

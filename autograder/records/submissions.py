@@ -28,7 +28,7 @@ from autograder.common.errors import UserError
 from autograder.common.files import file_sha256, iter_chunks, write_atomic
 from autograder.intake.notebooks import check_notebook
 from autograder.intake.received import UNATTRIBUTED, Layout, ReceivedFile, parse_timestamp
-from autograder.intake.roster import Roster, Student, safe_student_id
+from autograder.intake.roster import Roster, Student, name_keys, safe_student_id
 from autograder.intake.tree import Tree
 from autograder.records.workspace import (
     ROSTER_NAME,
@@ -132,9 +132,13 @@ class Batch:
         try:
             roster = self._roster()
             self.on_roster = len(roster.students)
+            namesakes = _lms_ids_by_name(self.layout.submissions)
             for seq, submission in enumerate(self.layout.submissions):
-                item = Item(seq, submission, self._student(roster, submission))
+                student, refusal = self._student(roster, submission, namesakes)
+                item = Item(seq, submission, student)
                 self._stage(item, staging)
+                if refusal:  # who sent it is unclear: that comes before what it is
+                    item.status, item.reason = "rejected", refusal
                 self.items.append(item)
             self._find_duplicates()
             self._decide()
@@ -154,13 +158,21 @@ class Batch:
         saved = self.workspace.root / ROSTER_NAME
         return Roster.read(saved) if saved.is_file() else Roster()
 
-    def _student(self, roster: Roster, submission: ReceivedFile) -> str:
+    def _student(self, roster: Roster, submission: ReceivedFile,
+                 namesakes: dict[str, set[str]]) -> tuple[str, str]:
+        """(the student id to file this under, why the file is refused or "")."""
         identity = submission.identity
         if identity is None:
-            return UNATTRIBUTED
-        found = roster.match(identity)
-        if found is not None:
-            return found
+            return UNATTRIBUTED, ""
+        batch_ids = frozenset().union(*(namesakes.get(key, set()) for name in identity.names
+                                        for key in name_keys(name)))
+        match = roster.match(identity, batch_ids)
+        if match.student is not None:
+            return match.student, ""
+        if match.candidates:
+            return UNATTRIBUTED, (f"{identity.label}: the name fits roster rows "
+                                  f"{', '.join(match.candidates)} and no id decides "
+                                  "(add lms_id to the roster)")
         student = safe_student_id(identity.fallback)
         if self.on_roster and student not in roster:
             self._note(f"not on the roster: {identity.label}, filed as {student}")
@@ -168,7 +180,7 @@ class Batch:
             learned = Student(student, identity.name, "", identity.lms_id)
             roster.add(learned)
             self.learned.append(learned)
-        return student
+        return student, ""
 
     def _note(self, text: str) -> None:
         if text not in self.notes:
@@ -409,3 +421,16 @@ def link_once(source: Path, target: Path) -> None:
             shutil.copyfileobj(reader, writer)
         target.chmod(0o444)
     source.unlink()
+
+
+def _lms_ids_by_name(submissions: list[ReceivedFile]) -> dict[str, set[str]]:
+    """name key → the LMS ids of this batch's submitters with that name (namesakes)."""
+    found: dict[str, set[str]] = {}
+    for submission in submissions:
+        identity = submission.identity
+        if identity is None or not identity.lms_id:
+            continue
+        for name in identity.names:
+            for key in name_keys(name):
+                found.setdefault(key, set()).add(identity.lms_id)
+    return found

@@ -52,6 +52,7 @@ class BatchOptions:
     student: list[str] | None = None
     force: bool = False
     data: str | None = None
+    allow_sample: bool = False       # grade on the bundled sample when the full data is absent
 
 
 def grade_batch(args: BatchOptions) -> int:
@@ -69,8 +70,10 @@ def grade_batch(args: BatchOptions) -> int:
           f"(profile {profile.name}, {args.workers} workers, {args.cluster})")
     if not todo:
         return 0
-    gradebook.ensure_assignment(workspace, spec.assignment)
     data_dir = args.data or os.environ.get("CNNBOOK_DATA") or None
+    if not args.allow_sample:
+        heldout.refuse_sample(spec.data, data_dir)  # before anything is recorded
+    gradebook.ensure_assignment(workspace, spec.assignment)
     grading_data, kinds = heldout.stage(spec.data, data_dir, workspace.root / ".grading-data")
     limits = dict(profile.limits)
     if args.timeout:
@@ -83,7 +86,7 @@ def grade_batch(args: BatchOptions) -> int:
                      released, threads, gpus[i % len(gpus)] if gpus else None)
             for i, student in enumerate(todo))  # prepared while the first ones run
     preload = None if gpus else zygote.imports_of(spec.notebook)  # GPU runners: cold kernels
-    results = _execute(jobs, len(todo), args, threads, spec.total_points, preload)
+    results = _execute(jobs, len(todo), args, threads, spec.total_points, preload, kinds)
     return _summarise(workspace, spec, results, kinds)
 
 
@@ -194,7 +197,8 @@ def _defaults(source: nbformat.NotebookNode) -> dict[str, Any]:
 
 
 def _execute(jobs: Iterator[Job], count: int, args: BatchOptions, threads: int,
-             total_points: float, preload: list[str] | None) -> list[Result]:
+             total_points: float, preload: list[str] | None,
+             kinds: dict[str, str]) -> list[Result]:
     from tqdm import tqdm
 
     results = []
@@ -203,6 +207,7 @@ def _execute(jobs: Iterator[Job], count: int, args: BatchOptions, threads: int,
             tqdm(total=count, unit="notebook", desc="grading", file=sys.stderr,
                  dynamic_ncols=True) as bar:
         for job, result in finished:
+            result.data = dict(kinds)
             results.append(_store(args, job, result, total_points))
             bar.update(1)
     return results
@@ -293,6 +298,9 @@ def _summarise(workspace: Workspace, spec: Spec, results: list[Result], kinds: d
         table.add_row(result.student, f"{result.score:g}/{spec.total_points:g}",
                       result.reason_text or "-", f"{result.seconds:.1f}")
     Console(stderr=False, width=120).print(table)
+    if "sample" in kinds.values():
+        print("autograder grade: warning: graded on the bundled data sample (--allow-sample): "
+              "these are trial grades, not final ones", file=sys.stderr)
     errors = [r for r in results if r.status != GRADED]
     if errors:
         print(f"autograder grade: {len(errors)} submissions hit a grader error "

@@ -19,6 +19,34 @@ from autograder.common.errors import UserError
 CARVE_SHARE = 6  # one sixth of the training images (at most the real test size) play "test"
 
 
+STAGE_COMMAND = "python -m cnnbook data prepare --dest DIR"
+
+
+def missing_full_data(datasets: tuple[str, ...], data_dir: str | None) -> list[str]:
+    """One line per dataset of `datasets` that is neither staged nor downloadable here."""
+    from cnnbook.data import download, locate
+    from cnnbook.data.specs import get_spec
+
+    missing = []
+    for name in datasets:
+        spec = get_spec(name)
+        found, looked = locate.find_local(spec, data_dir)
+        if found is None and download.unavailable_reason(spec) is not None:
+            places = ", ".join(candidate.describe() for candidate in looked)
+            missing.append(f"no full {spec.title} (looked in: {places})")
+    return missing
+
+
+def refuse_sample(datasets: tuple[str, ...], data_dir: str | None) -> None:
+    """UserError, before anything is graded or recorded, when the full data is not here."""
+    missing = missing_full_data(datasets, data_dir)
+    if missing:
+        raise UserError(f"{'; '.join(missing)}: grading on the bundled sample would give "
+                        f"wrong grades. Stage the data with `{STAGE_COMMAND}` and pass "
+                        "--data DIR or set CNNBOOK_DATA; --allow-sample grades on the sample "
+                        "anyway (for trying the grader out)")
+
+
 def stage(datasets: tuple[str, ...], data_dir: str | None, root: Path) -> tuple[Path, dict]:
     """A folder holding every dataset of `datasets` as described, made once and reused."""
     from cnnbook import data
@@ -31,8 +59,12 @@ def stage(datasets: tuple[str, ...], data_dir: str | None, root: Path) -> tuple[
     key = "-".join(datasets) or "none"
     target = root / key
     marker = target / "staged.json"
-    if marker.is_file() and json.loads(marker.read_text()).get("data_dir") == data_dir:
-        return target, json.loads(marker.read_text())["kinds"]
+    if marker.is_file():
+        staged = json.loads(marker.read_text())
+        on_sample = any(kind == "sample" for kind in staged.get("kinds", {}).values())
+        if staged.get("data_dir") == data_dir and not (on_sample and not missing_full_data(
+                datasets, data_dir)):
+            return target, staged["kinds"]  # else the full data arrived since: stage again
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
     try:

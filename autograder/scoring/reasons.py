@@ -96,10 +96,13 @@ TEXTS: dict[str, dict[str, str]] = {
 
 LABELS = {
     "en": {"title": "Feedback", "part": "Part", "points": "Points", "why": "Why points were lost",
-           "total": "Total", "note": "Note", "passed": "passed", "full": "full points"},
+           "total": "Total", "note": "Note", "passed": "passed", "full": "full points",
+           "sample": "Graded on a small sample of the data: a trial run, not a final grade."},
     "el": {"title": "Ανατροφοδότηση", "part": "Μέρος", "points": "Μονάδες",
            "why": "Γιατί χάθηκαν μονάδες", "total": "Σύνολο", "note": "Σημείωση",
-           "passed": "επιτυχία", "full": "πλήρεις μονάδες"},
+           "passed": "επιτυχία", "full": "πλήρεις μονάδες",
+           "sample": "Βαθμολογήθηκε σε μικρό δείγμα των δεδομένων: δοκιμαστική εκτέλεση, "
+                     "όχι τελικός βαθμός."},
 }
 
 

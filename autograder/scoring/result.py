@@ -63,6 +63,7 @@ class Result:
     peak_memory_mb: int | None = None
     graded_at: str = ""
     submission_sha256: str = ""
+    data: dict[str, str] = field(default_factory=dict)   # dataset → "full" or "sample"
     notebooks: list[str] = field(default_factory=list)    # several notebooks: their names
     timeline: dict[str, float] = field(default_factory=dict)  # phase → seconds
     executed: str | None = field(default=None, repr=False)  # the executed notebook (JSON text)
@@ -79,6 +80,11 @@ class Result:
         return sum(part.score for part in self.parts)
 
     @property
+    def on_sample(self) -> bool:
+        """Graded on the bundled data sample (--allow-sample): not a real grade."""
+        return "sample" in self.data.values()
+
+    @property
     def reason_text(self) -> str:
         return render(self.reasons)
 
@@ -93,6 +99,8 @@ class Result:
             "kernel": self.kernel, "peak_memory_mb": self.peak_memory_mb,
             "graded_at": self.graded_at, "submission_sha256": self.submission_sha256,
         }
+        if self.data:
+            data["data"] = self.data
         if self.notebooks:
             data["notebooks"] = self.notebooks
         if self.timeline:
@@ -116,7 +124,7 @@ class Result:
             isolation=str(data.get("isolation") or ""), kernel=str(data.get("kernel") or ""),
             peak_memory_mb=data.get("peak_memory_mb"), graded_at=str(data.get("graded_at") or ""),
             submission_sha256=str(data.get("submission_sha256") or ""),
-            notebooks=list(data.get("notebooks") or []),
+            data=dict(data.get("data") or {}), notebooks=list(data.get("notebooks") or []),
             timeline=dict(data.get("timeline") or {}))
 
 
