@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from autograder.common.bilingual import LANGUAGES
 from autograder.common.errors import UserError
 
 SPEC_NAME = "grading.yml"
@@ -73,101 +74,12 @@ class Spec:
         return self.folder / relative
 
 
-class _Reader:
-    """Reads one mapping, naming the file and the field in every error."""
-
-    def __init__(self, path: Path, where: str, mapping: Any):
-        if not isinstance(mapping, dict):
-            raise UserError(f"{path}: {where or 'the file'} must be a mapping")
-        self.path, self.where, self.mapping = path, where, mapping
-
-    def fail(self, key: str, message: str) -> UserError:
-        place = f"{self.where}.{key}" if self.where else key
-        return UserError(f"{self.path}: {place} {message}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
-        if key not in self.mapping:
-            if default is ...:
-                raise self.fail(key, "is missing")
-            return default
-        value = self.mapping[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
-            names = " or ".join(k.__name__ for k in _as_tuple(kind))
-            raise self.fail(key, f"must be {names}, not {type(value).__name__}")
-        return value
-
-    def unknown(self, allowed: set[str]) -> None:
-        extra = sorted(set(self.mapping) - allowed)
-        if extra:
-            raise self.fail(extra[0], f"is not a known field (known: {', '.join(sorted(allowed))})")
-
-
-def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
-
-
-def load_spec(folder: Path) -> Spec:
-    """Read and validate `folder/grading.yml`."""
-    path = folder / SPEC_NAME
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except yaml.YAMLError as error:
-        raise UserError(f"{path}: not valid YAML ({str(error).splitlines()[0]})") from None
-    top = _Reader(path, "", raw)
-    top.unknown({"assignment", "title", "data", "limits", "profiles", "checks"})
-    assignment = top.get("assignment", str)
-    if assignment != folder.name:
-        raise top.fail("assignment", f"is {assignment!r} but the folder is {folder.name!r}")
-    title = top.get("title", dict)
-    if set(title) != {"en", "el"}:
-        raise top.fail("title", "needs exactly the languages en and el")
-    data = tuple(top.get("data", list, []))
-    for name in data:
-        if name not in DATASETS:
-            raise top.fail("data", f"names unknown dataset {name!r} (known: {', '.join(DATASETS)})")
-    limits = _limits(path, "limits", top.get("limits", dict, {}), dict(LIMIT_DEFAULTS))
-    profiles = _profiles(path, top.get("profiles", dict), limits)
-    checks = tuple(_check(path, f"checks[{i}]", raw_check, folder)
-                   for i, raw_check in enumerate(top.get("checks", list)))
-    cells = [check.cell for check in checks]
-    duplicates = sorted({cell for cell in cells if cells.count(cell) > 1})
-    if duplicates:
-        raise top.fail("checks", f"score the cell {duplicates[0]!r} twice")
-    return Spec(assignment, folder, title, data, profiles, checks)
-
-
-def _limits(path: Path, where: str, raw: dict, base: dict[str, float]) -> dict[str, float]:
-    reader = _Reader(path, where, raw)
-    reader.unknown(set(LIMIT_DEFAULTS))
-    limits = dict(base)
-    for key in raw:
-        value = reader.get(key, (int, float))
-        if value <= 0:
-            raise reader.fail(key, "must be positive")
-        limits[key] = value
-    return limits
-
-
-def _profiles(path: Path, raw: dict, limits: dict[str, float]) -> dict[str, Profile]:
-    missing = [name for name in PROFILES if name not in raw]
-    if missing:
-        raise UserError(f"{path}: profiles.{missing[0]} is missing (need {', '.join(PROFILES)})")
-    profiles = {}
-    for name, body in raw.items():
-        reader = _Reader(path, f"profiles.{name}", body)
-        reader.unknown({"parameters", "limits"})
-        parameters = reader.get("parameters", dict, {})
-        for key in parameters:
-            if not re.fullmatch(r"[A-Z][A-Z0-9_]*", str(key)):
-                raise reader.fail("parameters", f"has {key!r}: parameter names are UPPER_CASE")
-        own_limits = _limits(path, f"profiles.{name}.limits", reader.get("limits", dict, {}),
-                             limits)
-        profiles[name] = Profile(name, dict(parameters), own_limits)
-    return profiles
-
-
+# grading.yml's declared schema (JSON Schema 2020-12). `load_spec` validates a file
+# against it, names the file and the field in the first error it finds, then checks
+# what a schema cannot say (the folder's name, files that must exist, regexes).
+NUMBER = {"type": "number", "exclusiveMinimum": 0}
+LIMITS = {"type": "object", "additionalProperties": False,
+          "properties": {key: NUMBER for key in LIMIT_DEFAULTS}}
 CHECK_FIELDS = {
     "function": {"function", "signature", "define", "inputs", "reference", "rtol", "atol",
                  "forbid"},
@@ -181,27 +93,132 @@ REQUIRED_FIELDS = {
     "architecture": {"model", "output_shape"},
     "accuracy": {"model", "dataset", "threshold_parameter"},
 }
+CHECK_SCHEMA = {
+    "type": "object", "required": ["kind"],
+    "properties": {"kind": {"type": "string", "enum": list(CHECK_KINDS)}},
+    "allOf": [{
+        "if": {"properties": {"kind": {"const": kind}}},
+        "then": {"required": ["cell", "points", *sorted(REQUIRED_FIELDS[kind])],
+                 "additionalProperties": False,
+                 "properties": {"kind": True, "cell": {"type": "string"}, "points": NUMBER,
+                                **{field: True for field in sorted(CHECK_FIELDS[kind])},
+                                **({"dataset": {"enum": list(DATASETS)}}
+                                   if kind == "accuracy" else {})}},
+    } for kind in CHECK_KINDS],
+}
+SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object", "additionalProperties": False,
+    "required": ["assignment", "title", "profiles", "checks"],
+    "properties": {
+        "assignment": {"type": "string"},
+        "title": {"type": "object", "required": list(LANGUAGES), "additionalProperties": False,
+                  "properties": {language: {"type": "string"} for language in LANGUAGES}},
+        "data": {"type": "array", "items": {"enum": list(DATASETS)}},
+        "limits": LIMITS,
+        "profiles": {
+            "type": "object", "required": list(PROFILES),
+            "additionalProperties": {
+                "type": "object", "additionalProperties": False,
+                "properties": {
+                    "parameters": {"type": "object",
+                                   "propertyNames": {"pattern": "^[A-Z][A-Z0-9_]*$"}},
+                    "limits": LIMITS}}},
+        "checks": {"type": "array", "items": CHECK_SCHEMA},
+    },
+}
+_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "str", "number": "a number"}
 
 
-def _check(path: Path, where: str, raw: Any, folder: Path) -> Check:
-    reader = _Reader(path, where, raw)
-    kind = reader.get("kind", str)
-    if kind not in CHECK_KINDS:
-        raise reader.fail("kind", f"is {kind!r}; known kinds: {', '.join(CHECK_KINDS)}")
-    reader.unknown({"cell", "kind", "points"} | CHECK_FIELDS[kind])
-    for key in sorted(REQUIRED_FIELDS[kind]):
-        reader.get(key, object)
-    points = reader.get("points", (int, float))
-    if points <= 0:
-        raise reader.fail("points", "must be positive")
+def _schema_error(path: Path, raw: Any) -> UserError | None:
+    """The first way `raw` breaks SCHEMA, worded as "FILE: FIELD problem"; None if none."""
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(Draft202012Validator(SCHEMA).iter_errors(raw),
+                    key=lambda e: (-len(e.absolute_path), list(map(str, e.absolute_path))))
+    return _worded(path, errors[0]) if errors else None
+
+
+def _place(parts: list[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _worded(path: Path, error: Any) -> UserError:
+    parts, instance = list(error.absolute_path), error.instance
+    place = _place(parts)
+    if error.validator == "required":
+        missing = next(key for key in error.validator_value if key not in instance)
+        return UserError(f"{path}: {_place([*parts, missing])} is missing")
+    if error.validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(instance) - set(known))[0]
+        if parts and parts[-1] == "title":
+            return UserError(f"{path}: title needs exactly the languages en and el")
+        return UserError(f"{path}: {_place([*parts, extra])} is not a known field "
+                         f"(known: {', '.join(known)})")
+    if error.validator == "exclusiveMinimum":
+        return UserError(f"{path}: {place} must be positive")
+    if error.validator in ("propertyNames", "pattern"):  # the one pattern: parameter names
+        return UserError(f"{path}: {place} has {instance!r}: parameter names are UPPER_CASE")
+    if error.validator == "enum" and parts[-1] == "kind":
+        return UserError(f"{path}: {place} is {instance!r}; known kinds: "
+                         f"{', '.join(CHECK_KINDS)}")
+    if error.validator == "enum" and parts[0] == "data":
+        return UserError(f"{path}: data names unknown dataset {instance!r} "
+                         f"(known: {', '.join(DATASETS)})")
+    if error.validator == "enum":
+        return UserError(f"{path}: {place} is {instance!r}; known: {', '.join(DATASETS)}")
+    if error.validator == "type":
+        wanted = error.validator_value
+        names = " or ".join(_TYPE_NAMES.get(w, w) for w in
+                            (wanted if isinstance(wanted, list) else [wanted]))
+        where = place or "the file"
+        return UserError(f"{path}: {where} must be {names}, not {type(instance).__name__}")
+    return UserError(f"{path}: {place or 'the file'}: {error.message}")
+
+
+def load_spec(folder: Path) -> Spec:
+    """Read `folder/grading.yml`, validate it against SCHEMA and the folder, return the Spec."""
+    path = folder / SPEC_NAME
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except yaml.YAMLError as error:
+        raise UserError(f"{path}: not valid YAML ({str(error).splitlines()[0]})") from None
+    problem = _schema_error(path, raw)
+    if problem is not None:
+        raise problem
+    if raw["assignment"] != folder.name:
+        raise UserError(f"{path}: assignment is {raw['assignment']!r} but the folder is "
+                        f"{folder.name!r}")
+    limits = {**LIMIT_DEFAULTS, **raw.get("limits", {})}
+    profiles = {name: Profile(name, dict(body.get("parameters", {})),
+                              {**limits, **body.get("limits", {})})
+                for name, body in raw["profiles"].items()}
+    checks = tuple(_check(path, f"checks[{i}]", raw_check, folder)
+                   for i, raw_check in enumerate(raw["checks"]))
+    cells = [check.cell for check in checks]
+    duplicates = sorted({cell for cell in cells if cells.count(cell) > 1})
+    if duplicates:
+        raise UserError(f"{path}: checks score the cell {duplicates[0]!r} twice")
+    return Spec(raw["assignment"], folder, dict(raw["title"]), tuple(raw.get("data", [])),
+                profiles, checks)
+
+
+def _check(path: Path, where: str, raw: dict[str, Any], folder: Path) -> Check:
+    """One check, already valid by SCHEMA: what only the folder can tell."""
     options = {key: value for key, value in raw.items() if key not in {"cell", "kind", "points"}}
-    if kind == "function" and not (folder / options["inputs"]).is_file():
-        raise reader.fail("inputs", f"names {options['inputs']!r}, which does not exist")
-    if kind == "architecture" and "pattern" in options:
+    if raw["kind"] == "function" and not (folder / options["inputs"]).is_file():
+        raise UserError(f"{path}: {where}.inputs names {options['inputs']!r}, "
+                        "which does not exist")
+    if raw["kind"] == "architecture" and "pattern" in options:
         try:
             re.compile(options["pattern"])
         except re.error as error:
-            raise reader.fail("pattern", f"is not a regular expression ({error})") from None
-    if kind == "accuracy" and options["dataset"] not in DATASETS:
-        raise reader.fail("dataset", f"is {options['dataset']!r}; known: {', '.join(DATASETS)}")
-    return Check(reader.get("cell", str), kind, float(points), options)
+            raise UserError(f"{path}: {where}.pattern is not a regular expression "
+                            f"({error})") from None
+    return Check(raw["cell"], raw["kind"], float(raw["points"]), options)

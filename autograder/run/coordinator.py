@@ -82,8 +82,9 @@ def grade_batch(args: BatchOptions) -> int:
         limits["memory_gb"] = args.memory
     released = _released_checksums(workspace, spec.assignment)
     threads = max(1, usable_cpus() // args.workers)  # a Dask worker decides its own
-    jobs = (_prepare(workspace, spec, student, profile, limits, data_dir, grading_data,
-                     released, threads, gpus[i % len(gpus)] if gpus else None)
+    box_limits = isolation.Limits.from_spec(limits)  # once per batch: every job shares it
+    jobs = (_prepare(workspace, spec, student, profile, limits, box_limits, data_dir,
+                     grading_data, released, threads, gpus[i % len(gpus)] if gpus else None)
             for i, student in enumerate(todo))  # prepared while the first ones run
     preload = None if gpus else zygote.imports_of(spec.notebook)  # GPU runners: cold kernels
     results = _execute(jobs, len(todo), args, threads, spec.total_points, preload, kinds)
@@ -134,8 +135,8 @@ def _released_checksums(workspace: Workspace, assignment: str) -> dict[str, str]
 
 
 def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: dict,
-             data_dir: str | None, grading_data: Path, released: dict[str, str], threads: int,
-             gpu: str | None) -> Job:
+             box_limits: isolation.Limits, data_dir: str | None, grading_data: Path,
+             released: dict[str, str], threads: int, gpu: str | None) -> Job:
     """The submission with locked cells restored and the budget injected."""
     from nbgrader.preprocessors import OverwriteCells
     from nbgrader.utils import compute_checksum
@@ -170,8 +171,8 @@ def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: di
                                      language="python")
     hide = [workspace.root, workspace.source, *([Path(data_dir)] if data_dir else []),
             Path.home() / ".keras", Path(spec.folder).parent]
-    return Job(spec.assignment, student, str(spec.folder), nbformat.writes(notebook),
-               parameters, profile.name, limits, data_dir, str(grading_data),
+    return Job(spec.assignment, student, spec, nbformat.writes(notebook), parameters,
+               profile.name, limits, box_limits, data_dir, str(grading_data),
                [str(p) for p in hide], threads, gpu, notes)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import nbformat
 
-from autograder.common.spec import load_spec
+from autograder.common.spec import Spec
 from autograder.sandbox import isolation, zygote
 from autograder.scoring.checks import (
     check_accuracy,
@@ -44,11 +44,13 @@ EXECUTED = "executed.ipynb"
 class Job:
     assignment: str
     student: str
-    source_folder: str          # the instructor's solutions/<a>/ as this worker sees it
+    spec: Spec                  # grading.yml, loaded once by the coordinator (its folder is
+                                # the instructor's solutions/<a>/, at the same path here)
     notebook: str               # restored and parameterised, as JSON text
     parameters: dict[str, Any]  # what was injected (for MODEL_PATH and thresholds)
     profile: str
-    limits: dict[str, float]
+    limits: dict[str, float]    # the profile's, as grading.yml gives them
+    box_limits: isolation.Limits  # the same, as the sandbox enforces them: built once
     data_dir: str | None        # the instructor's full data: the real test split
     grading_data: str | None    # the training-only copy the sandbox sees
     hide: list[str]             # folders the sandbox must not see
@@ -103,7 +105,7 @@ def grade_job(job: Job) -> Result:
     set_worker_threads(job.threads, job.gpu)  # a Dask worker has no initializer
     try:
         with isolation.work_folder(f"grade-{job.student}-",
-                                 isolation.Limits.from_spec(job.limits).disk_bytes) as work:
+                                 job.box_limits.disk_bytes) as work:
             result = _grade(job, work)
     except Exception as error:  # an infrastructure failure: reported, the batch goes on
         result = Result.error(job.student, job.assignment, str(error),
@@ -143,11 +145,10 @@ def usable_cpus() -> int:
 
 
 def _grade(job: Job, work: Path) -> Result:
-    spec = load_spec(Path(job.source_folder))
-    limits = job.limits
+    spec = job.spec
     (work / "submission.ipynb").write_text(job.notebook, encoding="utf-8")
     box = isolation.Sandbox(work, Path(job.grading_data) if job.grading_data else None,
-                          [Path(p) for p in job.hide], isolation.Limits.from_spec(limits))
+                          [Path(p) for p in job.hide], job.box_limits)
     env = _sandbox_env(job, box)
     run, kernel = _run_notebook(job, spec, box, env, work)
     status = _read_json(work / "status.json")

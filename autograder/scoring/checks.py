@@ -96,24 +96,25 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
-@functools.lru_cache(maxsize=64)
-def _reference_cached(folder: str, cell: str) -> tuple[tuple[str, Any], ...]:
-    from autograder.common.spec import load_spec
-
-    spec = load_spec(Path(folder))
-    check = next(c for c in spec.checks if c.cell == cell)
-    function = _reference_function(spec, check)
-    results = []
-    for case in load_cases(spec.hidden_path(check["inputs"])):
-        try:
-            results.append(("value", np.asarray(function(**case))))
-        except Exception as error:  # the reference rejects this case: so must the student
-            results.append(("raises", type(error).__name__))
-    return tuple(results)
+_REFERENCES: dict[tuple[str, str], tuple[tuple[str, Any], ...]] = {}
 
 
 def reference_results(spec: Spec, check: Check) -> tuple[tuple[str, Any], ...]:
-    return _reference_cached(str(spec.folder), check.cell)
+    """What the reference answers on each hidden case: ("value", array) or ("raises", name).
+
+    Computed once per worker process and check, from the Spec the job carries.
+    """
+    key = (str(spec.folder), check.cell)
+    if key not in _REFERENCES:
+        function = _reference_function(spec, check)
+        results = []
+        for case in load_cases(spec.hidden_path(check["inputs"])):
+            try:
+                results.append(("value", np.asarray(function(**case))))
+            except Exception as error:  # the reference rejects this case: so must the student
+                results.append(("raises", type(error).__name__))
+        _REFERENCES[key] = tuple(results)
+    return _REFERENCES[key]
 
 
 def _reference_function(spec: Spec, check: Check):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import pytest
 
 from autograder.common import project
 from autograder.common.assignment import load_assignment
 from autograder.common.cases import definitions_source, load_cases, save_cases
+from autograder.scoring.checks import reference_results
 from autograder.scoring.functions import forbidden_uses
 
 
@@ -47,7 +46,14 @@ def test_reference_solution_accepts_every_hidden_case(name):
         function = namespace[check["function"]]
         cases = load_cases(spec.hidden_path(check["inputs"]))
         assert cases
-        for case in cases:
+        expected = reference_results(spec, check)  # what the grader compares students with
+        assert len(expected) == len(cases)
+        for case, (kind, value) in zip(cases, expected, strict=True):
             assert set(case) == set(check["signature"])
-            with contextlib.suppress(ValueError):  # a case the function must reject
-                function(**case)
+            try:
+                got = np.asarray(function(**case))
+            except ValueError:  # a case the function must reject: so does the grader
+                assert (kind, value) == ("raises", "ValueError")
+                continue
+            assert kind == "value" and got.dtype != object
+            np.testing.assert_array_equal(got, value)
