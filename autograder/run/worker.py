@@ -152,6 +152,9 @@ def _grade(job: Job, work: Path) -> Result:
     env = _sandbox_env(job, box)
     run, kernel = _run_notebook(job, spec, box, env, work)
     status = _read_json(work / "status.json")
+    infrastructure = _infrastructure_failure(run, status, work / "runner.log")
+    if infrastructure:  # before the first cell: the grader failed, not the submission
+        return Result.error(job.student, job.assignment, infrastructure)
     executed = _read_notebook(work / EXECUTED) or nbformat.reads(job.notebook, as_version=4)
     if not run.killed and _outgrew(box, work):
         run.killed = "disk"  # what the notebook did after its folder filled up may be lost
@@ -279,6 +282,27 @@ def _outgrew(box: isolation.Sandbox, work: Path) -> bool:
     return isolation.folder_size(work, box.limits.disk_bytes) > box.limits.disk_bytes
 
 
+def _infrastructure_failure(run: isolation.Outcome, status: dict, log: Path) -> str:
+    """Why the runner never reached the submission's first cell, or crashed itself; "" if not.
+
+    The runner writes status.json before it starts the kernel, so a run without one
+    never started (the sandbox could not exec, the runner could not import); a kernel
+    that cannot start fails before any cell. A runner killed by a signal was stopped
+    by the submission (a score); one that exits with an error crashed (the grader's).
+    """
+    if run.killed:
+        return ""  # a limit stopped it: the submission's doing
+    last = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+    detail = f": {last[0][:200]}" if last else ""
+    if not status:
+        return f"infrastructure: the notebook runner did not start{detail}"
+    if status.get("stopped") == "kernel failed":
+        return f"infrastructure: the kernel could not start ({status.get('error', '')})"
+    if run.returncode not in (0, None) and 0 < run.returncode < 128:
+        return f"infrastructure: the notebook runner failed (exit {run.returncode}){detail}"
+    return ""
+
+
 def _stop_reason(run: isolation.Outcome, status: dict, notebook) -> Reason | None:
     """Why the notebook run ended early, if it did."""
     cell = _cell_number(notebook, status.get("cell"))
@@ -295,13 +319,20 @@ def _stop_reason(run: isolation.Outcome, status: dict, notebook) -> Reason | Non
         return reason("timeout", cell=cell)
     if stopped == "kernel died":
         return reason("kernel_died", cell=cell)
-    if stopped == "kernel failed":
-        return reason("kernel_failed", error=str(status.get("error", "")))
     if stopped:
         return reason("grader_error", message=str(stopped))
-    if not status:
-        return reason("runner_no_result")
+    if run.returncode is not None and run.returncode >= 128:  # the submission killed it
+        return reason("runner_killed", cell=_first_cell_not_run(notebook, status))
     return None
+
+
+def _first_cell_not_run(notebook, status: dict) -> int | None:
+    """The number of the code cell the runner was in when it stopped (None: all ran)."""
+    ran = set(status.get("executed", []))
+    pending = [i for i, cell in enumerate(notebook.cells)
+               if cell.cell_type == "code" and i not in ran
+               and "injected-parameters" not in cell.metadata.get("tags", [])]
+    return _cell_number(notebook, pending[0]) if pending else None
 
 
 def _cell_number(notebook, index: int | None) -> int | None:

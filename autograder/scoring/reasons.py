@@ -71,15 +71,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "memory": {"en": "out of memory", "el": "εξάντληση της μνήμης"},
     "kernel_died": {"en": "kernel died in cell {cell}",
                     "el": "ο πυρήνας (kernel) τερματίστηκε στο κελί {cell}"},
-    "kernel_failed": {"en": "kernel failed to start ({error})",
-                      "el": "ο πυρήνας (kernel) δεν ξεκίνησε ({error})"},
+    "runner_killed": {"en": "the notebook stopped the grader's runner in cell {cell}",
+                      "el": "το σημειωματάριο τερμάτισε τον εκτελεστή του βαθμολογητή στο "
+                            "κελί {cell}"},
     "processes": {"en": "too many processes", "el": "υπερβολικά πολλές διεργασίες"},
     "disk": {"en": "disk limit ({mb} MB) exceeded",
              "el": "υπέρβαση του ορίου χώρου στον δίσκο ({mb} MB)"},
     "notebook_time": {"en": "notebook time limit ({seconds:.0f} s)",
                       "el": "όριο χρόνου του σημειωματαρίου ({seconds:.0f} s)"},
-    "runner_no_result": {"en": "the notebook runner stopped without a result",
-                         "el": "ο εκτελεστής του σημειωματαρίου σταμάτησε χωρίς αποτέλεσμα"},
     # what the coordinator restored before the run
     "edited_cell": {"en": "edited read-only cell {cell} (restored from the source)",
                     "el": "τροποποιημένο κελί μόνο για ανάγνωση {cell} (επαναφέρθηκε από "

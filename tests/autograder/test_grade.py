@@ -45,6 +45,17 @@ except OSError as failure:
 print('FLOOD', written, error)
 """
 
+KILL_RUNNER = """
+import os, signal
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        command = open(f'/proc/{pid}/cmdline', 'rb').read()
+    except OSError:
+        continue
+    if b'autograder.sandbox.inside' in command:
+        os.kill(int(pid), signal.SIGKILL)
+"""
+
 CORRECT = {
     "double": "def double(x):\n    return np.asarray(x) * 2",
     "total": "def total(x):\n    x = np.asarray(x)\n    if x.size == 0:\n"
@@ -83,6 +94,7 @@ CASES = {
     "infinite-loop": craft(CORRECT, after={"test_double": "while True:\n    pass"}),
     "memory-hog": craft(CORRECT, after={"test_double": "blob = b'x' * (3 * 2**30)"}),
     "os-exit": craft(CORRECT, after={"test_double": "import os\nos._exit(3)"}),
+    "kills-runner": craft(CORRECT, after={"test_double": KILL_RUNNER}),
     "monkeypatched": craft(
         {**CORRECT, "double": "def double(x):\n    return np.asarray(x) * 3\n\n"
                               "np.testing.assert_allclose = lambda *args, **kwargs: None\n"

@@ -31,7 +31,9 @@ def _scores(workspace, students):
 
 
 def _job(threads=7, gpu=None) -> worker.Job:
-    return worker.Job("toy", "s", "", "{}", {}, "ci", {}, None, None, [], threads, gpu)
+    return worker.Job(assignment="toy", student="s", spec=None, notebook="{}", parameters={},
+                      profile="ci", limits={}, box_limits=None, data_dir=None,
+                      grading_data=None, hide=[], threads=threads, gpu=gpu)
 
 
 def test_a_dask_worker_shares_its_own_machines_cores(monkeypatch):

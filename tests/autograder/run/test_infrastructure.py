@@ -1,0 +1,56 @@
+"""Infrastructure failures are never scores: "not graded", nothing recorded, exit 1, a rerun grades.
+
+Infrastructure is what fails before the submission's first cell (the runner or
+its sandbox cannot start) or inside the grader's own checker. What the
+submission causes (a timeout, memory, killing its kernel or the runner) stays a
+score with its reason: the golden cases in test_grade.py cover those.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from autograder.cli import main
+from autograder.records.workspace import open_workspace
+from autograder.sandbox import isolation
+from tests.autograder.test_grade import CORRECT, GOLDEN, _write_submissions, craft
+
+pytestmark = pytest.mark.skipif(not isolation.bubblewrap_works(),
+                                reason="needs bubblewrap (CI installs it)")
+
+
+def result_of(workspace, student: str) -> dict:
+    return json.loads((workspace.autograded(student, "toy") / "result.json").read_text())
+
+
+def recorded(workspace, student: str) -> bool:
+    from autograder.records.gradebook import gradebook
+
+    if not (workspace.root / "gradebook.db").is_file():
+        return False
+    with gradebook(workspace) as book:
+        return any(s.student.id == student for s in book.find_assignment("toy").submissions)
+
+
+def test_a_runner_that_cannot_start_records_nothing_and_a_rerun_grades(
+        tmp_path, capsys, monkeypatch):
+    workspace = open_workspace(tmp_path / "course", create=True, source=GOLDEN / "solutions")
+    _write_submissions(workspace, {"s001": craft(CORRECT)}, "toy")
+    monkeypatch.setattr(isolation, "python", lambda: "/nonexistent/bin/python")
+    monkeypatch.setenv("AUTOGRADER_WARM_KERNELS", "0")
+
+    assert main(["grade", "toy", "--course", str(workspace.root), "--workers", "1"]) == 1
+    result = result_of(workspace, "s001")
+    assert result["status"] == "error" and result["score"] == 0 and result["parts"] == []
+    assert result["reason"].startswith(
+        "grader error: infrastructure: the notebook runner did not start")
+    assert "/nonexistent/bin/python" in result["reason"]
+    assert not recorded(workspace, "s001")
+    assert "1 submissions hit a grader error" in capsys.readouterr().err
+
+    monkeypatch.undo()
+    assert main(["grade", "toy", "--course", str(workspace.root), "--workers", "1"]) == 0
+    assert result_of(workspace, "s001")["score"] == 3
+    assert recorded(workspace, "s001")
