@@ -152,12 +152,12 @@ def _grade(job: Job, work: Path) -> Result:
     env = _sandbox_env(job, box)
     run, kernel = _run_notebook(job, spec, box, env, work)
     status = _read_json(work / "status.json")
+    if not run.killed and _outgrew(box, work):
+        run.killed = "disk"  # what the notebook did after its folder filled up may be lost
     infrastructure = _infrastructure_failure(run, status, work / "runner.log")
     if infrastructure:  # before the first cell: the grader failed, not the submission
         return Result.error(job.student, job.assignment, infrastructure)
     executed = _read_notebook(work / EXECUTED) or nbformat.reads(job.notebook, as_version=4)
-    if not run.killed and _outgrew(box, work):
-        run.killed = "disk"  # what the notebook did after its folder filled up may be lost
     stopped = _stop_reason(run, status, executed)
     ran = _cells_that_ran(executed, status)
 
