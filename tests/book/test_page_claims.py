@@ -1,0 +1,131 @@
+"""Claims in the book's prose that no page cell prints, checked against code or the pages.
+
+Each test quotes the sentence it guards. When one fails, fix the prose in both
+editions (book/en and book/el) together with the test.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cnnbook.arithmetic import conv_params
+from cnnbook.data import CIFAR10_CLASSES
+from cnnbook.data.specs import SAMPLE_SIZES
+from tests.conftest import ROOT
+
+EN, EL = ROOT / "book" / "en", ROOT / "book" / "el"
+
+
+def page(lang_dir, slug: str) -> str:
+    return (lang_dir / f"{slug}.md").read_text(encoding="utf-8")
+
+
+def flat(text: str) -> str:
+    """Prose with line breaks folded, so a phrase can be found across a wrapped line."""
+    return re.sub(r"\s+", " ", text)
+
+
+# --------------------------------------------------------- images-as-arrays
+
+
+def test_the_truck_is_picked_by_label_and_colour_not_by_index():
+    """"We split a red truck … picked by what it is: … labelled truck (class 9) …"."""
+    for lang_dir in (EN, EL):
+        text = page(lang_dir, "images-as-arrays")
+        assert "x_train[1209]\n" not in text and "[[1209," not in text
+        assert 'pick_by_colour(x_train, y_train, CIFAR10_CLASSES.index("truck"), "red")' in text
+    assert CIFAR10_CLASSES.index("truck") == 9
+    assert "red truck" in flat(page(EN, "images-as-arrays"))
+    assert "κόκκινο φορτηγό" in flat(page(EL, "images-as-arrays"))
+    assert "fire truck" not in flat(page(EN, "images-as-arrays"))
+
+
+# ------------------------------------------------------------------ datasets
+
+
+def test_cifar_sample_is_described_as_a_seeded_draw_of_its_real_size():
+    """"The bundled CIFAR-10 sample is a random draw (NumPy's `default_rng(0)`) of 2,500
+    training and 500 test images from a JPEG copy"."""
+    assert SAMPLE_SIZES["cifar10"] == (2500, 500)
+    assert "default_rng(0)" in (ROOT / "scripts" / "make_samples.py").read_text()
+    en, el = flat(page(EN, "datasets")), flat(page(EL, "datasets"))
+    assert "2,500 training and 500 test images" in en and "default_rng(0)" in en
+    assert "2.500 εικόνων εκπαίδευσης και 500 εικόνων ελέγχου" in el
+    assert "takes the first images" not in en
+
+
+# ------------------------------------------------------------- architectures
+
+ALEXNET_LAYERS = {  # (kernel size, input depth, filters) as architectures.md builds them
+    "conv1": (11, 3, 96), "conv2": (5, 96, 256), "conv3": (3, 256, 384),
+    "conv4": (3, 384, 384), "conv5": (3, 384, 256)}
+ALEXNET_DENSE = [(6 * 6 * 256, 4096), (4096, 4096), (4096, 1000)]
+
+
+def test_two_gpu_split_is_not_what_makes_alexnet_60_million():
+    """"… saves only N weights: the two-GPU network still has about M million"."""
+    total = sum(conv_params(*shape) for shape in ALEXNET_LAYERS.values())
+    total += sum(n_in * n_out + n_out for n_in, n_out in ALEXNET_DENSE)
+    saved = sum(conv_params(*ALEXNET_LAYERS[name], bias=False) // 2
+                for name in ("conv2", "conv4", "conv5"))
+    assert saved == 1_413_120
+    assert saved / total < 0.03
+    assert round((total - saved) / 1e6) == 61  # "about 60 million" either way
+
+
+def ilsvrc_rows(text: str) -> list[list[str]]:
+    section = text.split("## ILSVRC")[1] if "## ILSVRC" in text else text.split(
+        "## Οι νικητές του ILSVRC")[1]
+    return [[cell.strip() for cell in line.strip("|").split("|")]
+            for line in section.splitlines() if re.match(r"^\| 20\d\d", line)]
+
+
+def test_ilsvrc_table_says_what_was_entered_in_both_editions():
+    """The table pairs each ensemble's error with its entry, in both editions alike."""
+    en, el = ilsvrc_rows(page(EN, "architectures")), ilsvrc_rows(page(EL, "architectures"))
+    assert [row[-1].replace(",", ".") for row in el] == [row[-1] for row in en]
+    assert [row[-1] for row in en] == ["16.4%", "11.7%", "6.67%", "7.3%", "3.57%"]
+    assert all("network" in row[2] for row in en)
+    assert all("δίκτυα" in row[2] for row in el)
+    assert "152-layer ResNet won" not in flat(page(EN, "architectures"))
+
+
+def test_residual_gradient_is_not_claimed_unchanged():
+    """The coded block has a ReLU after the addition: the shortcut is not an identity path."""
+    text = flat(page(EN, "architectures"))
+    assert "reach earlier layers unchanged" not in text
+    assert 'layers.Add(name=f"{name}_add")([y, x])\n    return layers.ReLU' in page(
+        EN, "architectures")
+
+
+# --------------------------------------------------------- convolution-layer
+
+
+def test_bottleneck_exercise_counts_the_3x3_layer_after_the_reduction():
+    """"Together the two layers have 164,160 parameters, about 3.6 times fewer"."""
+    direct = conv_params(3, 256, 256)
+    reduced = conv_params(1, 256, 64) + conv_params(3, 64, 256)
+    assert (direct, reduced) == (590_080, 164_160)
+    assert round(direct / reduced, 1) == 3.6
+    for lang_dir in (EN, EL):
+        assert "ex-bottleneck-total" in page(lang_dir, "convolution-layer")
+
+
+# -------------------------------------------------------- training and index
+
+
+def test_seeding_is_not_claimed_repeatable_on_any_backend():
+    """Op determinism is turned on only on TensorFlow (cnnbook.seeding)."""
+    assert 'keras.backend.backend() == "tensorflow"' in (
+        ROOT / "cnnbook" / "seeding.py").read_text()
+    assert "on any backend" not in flat(page(EN, "training"))
+    assert "σε οποιοδήποτε backend" not in flat(page(EL, "training"))
+
+
+@pytest.mark.parametrize("lang_dir", [EN, EL], ids=["en", "el"])
+def test_index_does_not_claim_every_number_is_computed(lang_dir):
+    text = flat(page(lang_dir, "index"))
+    assert "every number is computed" not in text
+    assert "κάθε αριθμός υπολογίζεται" not in text
