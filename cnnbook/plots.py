@@ -211,3 +211,77 @@ def correlation_steps(x: np.ndarray, kernel: np.ndarray) -> Figure:
         for text in axes[step, 2].texts[step + 1:]:  # entries not computed yet stay empty
             text.set_text("")
     return fig
+
+
+def volume_diagram(volumes: Sequence[tuple[str, Sequence[int]]], height: float = 2.6) -> Figure:
+    """A network as a row of volumes: one box per (name, shape), left to right.
+
+    A box's height grows with the volume's width and height, its width with
+    its depth (both on a square-root scale, so LeNet's 1×1×120 and 32×32×1
+    both stay visible). The name goes above the box and the shape below it;
+    a vector (a shape of one number) is drawn as a thin bar.
+    """
+    sizes = [tuple(int(n) for n in shape) for _, shape in volumes]
+    spatial = [s[0] if len(s) == 3 else 1 for s in sizes]
+    depth = [s[-1] for s in sizes]
+    max_spatial, max_depth = max(spatial), max(depth)
+    fig, ax = plt.subplots(figsize=(1.15 * len(volumes) + 0.4, height))
+    x = 0.0
+    for (name, _), shape, side, d in zip(volumes, sizes, spatial, depth, strict=True):
+        box_h = 0.15 + 0.85 * np.sqrt(side / max_spatial)
+        box_w = 0.08 + 0.5 * np.sqrt(d / max_depth)
+        if len(shape) == 1:  # a vector: drawn as a bar as tall as its length allows
+            box_h, box_w = 0.15 + 0.85 * np.sqrt(d / max_depth), 0.08
+        ax.add_patch(plt.Rectangle((x, -box_h / 2), box_w, box_h, facecolor="tab:blue",
+                                   alpha=0.25 + 0.5 * (len(shape) == 1), edgecolor="tab:blue",
+                                   gid="volume"))
+        centre = x + box_w / 2
+        ax.text(centre, 0.56, name, ha="center", va="bottom", fontsize=8)
+        ax.text(centre, -0.56, "×".join(map(str, shape)), ha="center", va="top", fontsize=7)
+        x += 1.0
+    for k in range(len(volumes) - 1):
+        ax.annotate("", xy=(k + 0.97, 0), xytext=(k + 0.62, 0),
+                    arrowprops={"arrowstyle": "->", "color": "0.4"})
+    ax.set_xlim(-0.3, len(volumes) - 0.2)
+    ax.set_ylim(-0.8, 0.8)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def branch_diagram(branches: Sequence[Sequence[str]], input_label: str,
+                   output_label: str) -> Figure:
+    """A module whose branches run side by side: input at the bottom, output on top.
+
+    `branches` lists, for each branch, the labels of its boxes from bottom to
+    top (an Inception module has four). Every word is an argument, so the
+    book can draw one variant per language.
+    """
+    n_branches = len(branches)
+    levels = max(len(branch) for branch in branches)
+    width = 2.3 * n_branches
+    fig, ax = plt.subplots(figsize=(width, 1.1 * (levels + 2)))
+    centre = (n_branches - 1) / 2
+
+    def box(x: float, y: float, label: str, colour: str) -> None:
+        ax.text(x, y, label, ha="center", va="center", fontsize=8, gid="box",
+                bbox={"boxstyle": "round,pad=0.35", "facecolor": colour, "edgecolor": "0.3"})
+
+    def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
+        ax.annotate("", xy=(x1, y1 - 0.22), xytext=(x0, y0 + 0.22),
+                    arrowprops={"arrowstyle": "->", "color": "0.4"})
+
+    box(centre, 0, input_label, "0.92")
+    box(centre, levels + 1, output_label, "0.92")
+    for b, branch in enumerate(branches):
+        previous = (centre, 0.0)
+        for level, label in enumerate(branch, start=1):
+            box(b, level, label, "#cfe2f3")
+            arrow(*previous, b, level)
+            previous = (b, float(level))
+        arrow(*previous, centre, levels + 1)
+    ax.set_xlim(-0.7, n_branches - 0.3)
+    ax.set_ylim(-0.6, levels + 1.6)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -118,3 +118,29 @@ def test_correlation_steps_fill_the_output_window_by_window():
     assert shown[-1] == ["19", "25", "37", "43"]
     frames = [ax.patches[-1] for ax in axes[:, 0]]
     assert [(f.get_x() + 0.5, f.get_y() + 0.5) for f in frames] == [(0, 0), (1, 0), (0, 1), (1, 1)]
+
+
+# ------------------------------------------------------ architecture diagrams
+
+
+def test_volume_diagram_draws_a_box_per_volume_with_its_shape():
+    volumes = [("", (32, 32, 1)), ("C1", (28, 28, 6)), ("C5", (1, 1, 120)), ("F6", (84,))]
+    fig = plots.volume_diagram(volumes)
+    (ax,) = fig.axes
+    boxes = [p for p in ax.patches if p.get_gid() == "volume"]
+    assert len(boxes) == 4
+    texts = [t.get_text() for t in ax.texts]
+    assert {"C1", "C5", "F6", "32×32×1", "28×28×6", "1×1×120", "84"} <= set(texts)
+    # taller for a wider input, wider for a deeper volume
+    assert boxes[0].get_height() > boxes[1].get_height() > boxes[2].get_height()
+    assert boxes[2].get_width() > boxes[1].get_width()
+
+
+def test_branch_diagram_shows_every_label_with_one_arrow_per_connection():
+    branches = [["a"], ["b1", "b2"], ["c1", "c2"], ["d1", "d2"]]
+    fig = plots.branch_diagram(branches, input_label="in", output_label="out")
+    (ax,) = fig.axes
+    boxes = [t.get_text() for t in ax.texts if t.get_gid() == "box"]
+    assert sorted(boxes) == sorted(["in", "out", "a", "b1", "b2", "c1", "c2", "d1", "d2"])
+    arrows = [t for t in ax.texts if t.get_gid() != "box"]  # annotations carry the arrows
+    assert len(arrows) == sum(len(b) for b in branches) + len(branches)
