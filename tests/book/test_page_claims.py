@@ -129,3 +129,40 @@ def test_index_does_not_claim_every_number_is_computed(lang_dir):
     text = flat(page(lang_dir, "index"))
     assert "every number is computed" not in text
     assert "κάθε αριθμός υπολογίζεται" not in text
+
+
+# ------------------------------------------------------- the lecture's pointers
+
+LECTURE_LINKS = {
+    "training": ["https://keras.io/examples/vision/mnist_convnet/",
+                 "examples/cifar10_cnn.py"],
+    "architectures": ["examples/cifar10_resnet.py"],
+    "features": ["examples/conv_filter_visualization.py"],
+    "transfer-learning": [
+        "https://pytorch.org/tutorials/beginner/transfer_learning_tutorial.html",
+        "https://github.com/BVLC/caffe/wiki/Model-Zoo"],
+}
+READING = {EN: "## Further reading", EL: "## Περαιτέρω μελέτη"}
+
+
+@pytest.mark.parametrize("slug", ["cross-correlation", "convolution-layer", "pooling-and-fc",
+                                  "architectures", "training", "features",
+                                  "transfer-learning"])
+def test_each_chapter_has_further_reading_with_the_lectures_examples(slug):
+    for lang_dir in (EN, EL):
+        text = page(lang_dir, slug)
+        assert READING[lang_dir] in text
+        section = text.split(READING[lang_dir])[1].split("\n## ")[0]
+        assert section.count("](http") >= 2
+        for link in LECTURE_LINKS.get(slug, []):
+            assert link in text
+
+
+def test_transfer_page_has_the_lectures_points():
+    """Under about a million images; model zoos; Fast R-CNN; word vectors in captioning."""
+    for lang_dir in (EN, EL):
+        text = page(lang_dir, "transfer-learning")
+        for key in ("girshick2015fast", "mikolov2013distributed", "word2vec", "model zoo"):
+            assert key in text
+    assert "fewer than about a million images" in flat(page(EN, "transfer-learning"))
+    assert "περίπου ένα εκατομμύριο εικόνες" in flat(page(EL, "transfer-learning"))
