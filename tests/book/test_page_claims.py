@@ -166,3 +166,13 @@ def test_transfer_page_has_the_lectures_points():
             assert key in text
     assert "fewer than about a million images" in flat(page(EN, "transfer-learning"))
     assert "περίπου ένα εκατομμύριο εικόνες" in flat(page(EL, "transfer-learning"))
+
+
+def test_glued_stride_error_maths_sits_in_a_math_span():
+    """MathJax on this site typesets only inside class="math": bare $…$ or \\(…\\) in glued
+    Markdown reach the reader as raw TeX (PITFALLS), so the glue wraps it in Sphinx's span."""
+    for lang_dir in (EN, EL):
+        text = page(lang_dir, "convolution-layer")
+        cell = text.split('glue_variants("stride-error"')[1].split("```")[0]
+        assert '<span class="math notranslate nohighlight">' in cell
+        assert "${" not in cell
