@@ -259,12 +259,11 @@ def branch_diagram(branches: Sequence[Sequence[str]], input_label: str,
     """
     n_branches = len(branches)
     levels = max(len(branch) for branch in branches)
-    width = 2.3 * n_branches
-    fig, ax = plt.subplots(figsize=(width, 1.1 * (levels + 2)))
+    fig, ax = plt.subplots(figsize=(1.7 * n_branches, 0.9 * (levels + 2)))
     centre = (n_branches - 1) / 2
 
     def box(x: float, y: float, label: str, colour: str) -> None:
-        ax.text(x, y, label, ha="center", va="center", fontsize=8, gid="box",
+        ax.text(x, y, label, ha="center", va="center", fontsize=10, gid="box",
                 bbox={"boxstyle": "round,pad=0.35", "facecolor": colour, "edgecolor": "0.3"})
 
     def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
