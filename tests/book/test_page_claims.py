@@ -35,7 +35,8 @@ def test_the_truck_is_picked_by_label_and_colour_not_by_index():
     for lang_dir in (EN, EL):
         text = page(lang_dir, "images-as-arrays")
         assert "x_train[1209]\n" not in text and "[[1209," not in text
-        assert 'pick_by_colour(x_train, y_train, CIFAR10_CLASSES.index("truck"), "red")' in text
+        assert 'truck_label = CIFAR10_CLASSES.index("truck")' in text
+        assert 'pick_by_colour(x_train, y_train, truck_label, "red")' in text
     assert CIFAR10_CLASSES.index("truck") == 9
     assert "red truck" in flat(page(EN, "images-as-arrays"))
     assert "κόκκινο φορτηγό" in flat(page(EL, "images-as-arrays"))
