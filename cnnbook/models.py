@@ -62,7 +62,8 @@ def transfer_model(method: str, base: Any, n_classes: int = 5) -> tuple[Any, flo
 
     feature_extraction: the pretrained convolutional base is frozen; only the
         classifier head (fc1, from the base, and a new output layer) trains.
-    fine_tuning: conv3 trains too, at a lower learning rate.
+    fine_tuning: conv3 trains too, at a lower learning rate, in one stage: together
+        with the new, randomly initialised head from the first epoch.
     scratch: the same network from random weights; `base` is not used.
     """
     if method not in TRANSFER_TRAINABLE:

@@ -1,4 +1,5 @@
-"""One call that makes a run repeatable, on any Keras backend."""
+"""One call that seeds a run on any Keras backend; only on TensorFlow does it also make
+the kernels deterministic, so only there is a run fully repeatable."""
 
 from __future__ import annotations
 

@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
 """Rebuild the bundled samples in cnnbook/data/samples/ from real data.
 
-Each sample is the first N training and first N * n_test / n_train test images
-of the full set, so `load_X(source="sample")` equals `load_X(limit=N)` on the
-staged full data (for CIFAR-10: on the folder `materialize.py` writes).
+MNIST and Fashion-MNIST: the sample is the first N training and first
+N * n_test / n_train test images of the original files, so
+`load_X(source="sample")` equals `load_X(limit=N)` on the staged full data.
+
+CIFAR-10: the sample is a seed-0 random draw from the JPEG re-encoding
+(`cifar10-jpeg.npz`): the first N training and N / 5 test images of
+`np.random.default_rng(0).permutation`, the shuffle materialize.py draws. It
+equals `load_cifar10(limit=N)` on the folder materialize.py writes, not on the
+original CIFAR-10, whose order is different.
 
     python scripts/make_samples.py --mnist ../shared/data/mnist.npz \\
         --cifar-jpeg ../shared/data/cifar10-jpeg.npz \\

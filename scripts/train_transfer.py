@@ -12,7 +12,8 @@
    with little data (20 images per class) and a lot (2,000 per class),
    by three methods:
    feature extraction  frozen convolutional base, new classifier head;
-   fine-tuning         conv3 and a new head trained, conv1-conv2 frozen;
+   fine-tuning         conv3 and a new head trained together from the first
+                       epoch (one stage, not head first), conv1-conv2 frozen;
    from scratch        the same network, randomly initialised.
    Test accuracy on the target's test images of those classes (5,000 each).
 Results: cnnbook/assets/transfer.json (with the command, date and machine).

@@ -20,6 +20,7 @@ from .loaders import (
     load_mnist,
     sample_path,
 )
+from .select import colour_dominance, pick_by_colour
 from .specs import CIFAR10_CLASSES, DATASETS, FASHION_MNIST_CLASSES, MNIST_CLASSES, get_spec
 
 __all__ = [
@@ -31,10 +32,12 @@ __all__ = [
     "DataError",
     "DataNotFoundError",
     "DataSource",
+    "colour_dominance",
     "get_spec",
     "last_source",
     "load_cifar10",
     "load_fashion_mnist",
     "load_mnist",
+    "pick_by_colour",
     "sample_path",
 ]

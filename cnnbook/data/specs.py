@@ -65,8 +65,12 @@ FASHION_MNIST = DatasetSpec(
 
 DATASETS: dict[str, DatasetSpec] = {s.name: s for s in (MNIST, CIFAR10, FASHION_MNIST)}
 
-# Train/test sizes of the bundled samples: the first N training and the first
-# N * n_test / n_train test images, so a sample equals `limit=N` on the full set.
+# Train/test sizes of the bundled samples. MNIST and Fashion-MNIST: the first N
+# training and first N * n_test / n_train test images of the original files, so
+# the sample equals `limit=N` on the full set. CIFAR-10: a seed-0 random draw
+# (`default_rng(0).permutation`) from the JPEG re-encoding of CIFAR-10, so it
+# equals `limit=N` only on the folder ../shared/data/materialize.py writes (same
+# permutation), not on the original CIFAR-10 (see scripts/make_samples.py).
 SAMPLE_SIZES = {"mnist": (3000, 500), "cifar10": (2500, 500), "fashion_mnist": (3000, 500)}
 
 
