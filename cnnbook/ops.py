@@ -200,3 +200,19 @@ def max_pool2d_backward(x: np.ndarray, grad_out: np.ndarray, f: int | Pair = 2,
     grad_x = np.zeros(batch.shape, dtype=np.float64)
     np.add.at(grad_x, (n, i * steps[0] + rows, j * steps[1] + cols, c), grads)
     return grad_x[0] if single else grad_x
+
+
+def shift2d(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """x (H, W, ...) moved down by dy and right by dx pixels (negative: up, left).
+
+    Pixels that leave the frame are lost and the ones that enter are zeros, as when
+    an object moves within a camera's view; unlike `np.roll`, nothing wraps around.
+    """
+    x = np.asarray(x)
+    out = np.zeros_like(x)
+    h, w = x.shape[:2]
+    if abs(dy) >= h or abs(dx) >= w:
+        return out
+    out[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+        x[max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+    return out
