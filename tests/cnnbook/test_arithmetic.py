@@ -104,3 +104,36 @@ def test_layer_table_needs_a_built_model():
 
     with pytest.raises(ValueError, match="built model"):
         ar.layer_table(keras.Sequential([keras.layers.Dense(3)]))
+
+
+@pytest.mark.keras
+def test_vgg16_costs_about_15_5_billion_multiply_accumulates():
+    import keras
+
+    table = ar.layer_table(keras.applications.VGG16(weights=None))
+    by_name = {row.name: row for row in table.rows}
+    assert by_name["block1_conv1"].macs == 224 * 224 * 64 * 3 * 3 * 3
+    assert by_name["block5_conv3"].macs == 14 * 14 * 512 * 3 * 3 * 512
+    assert by_name["fc1"].macs == 7 * 7 * 512 * 4096
+    assert by_name["block1_pool"].macs == 0 and by_name["flatten"].macs == 0
+    assert round(table.total_macs / 1e9, 1) == 15.5  # about 31 GFLOPs, as commonly quoted
+    markdown = table.to_markdown(macs_header="MACs")
+    assert markdown.splitlines()[1] == "|---|---|--:|--:|--:|"
+    assert markdown.splitlines()[-1].endswith(f"| {table.total_macs:,} |")
+    assert table.to_markdown().splitlines()[1] == "|---|---|--:|--:|"  # unchanged by default
+
+
+@pytest.mark.keras
+def test_macs_of_grouped_depthwise_and_separable_convolutions():
+    import keras
+
+    inputs = keras.Input((16, 16, 8))
+    grouped = keras.layers.Conv2D(12, 3, padding="same", groups=4, name="grouped")(inputs)
+    depthwise = keras.layers.DepthwiseConv2D(3, depth_multiplier=2, name="depthwise")(grouped)
+    separable = keras.layers.SeparableConv2D(6, 3, name="separable")(depthwise)
+    dense = keras.layers.Dense(5, name="dense")(keras.layers.GlobalAveragePooling2D()(separable))
+    macs = {row.name: row.macs for row in ar.layer_table(keras.Model(inputs, dense)).rows}
+    assert macs["grouped"] == 16 * 16 * 12 * 3 * 3 * 8 // 4
+    assert macs["depthwise"] == 14 * 14 * 24 * 3 * 3
+    assert macs["separable"] == 12 * 12 * (24 * 3 * 3 + 24 * 6)
+    assert macs["dense"] == 6 * 5
