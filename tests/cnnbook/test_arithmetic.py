@@ -116,7 +116,13 @@ def test_vgg16_costs_about_15_5_billion_multiply_accumulates():
     assert by_name["block5_conv3"].macs == 14 * 14 * 512 * 3 * 3 * 512
     assert by_name["fc1"].macs == 7 * 7 * 512 * 4096
     assert by_name["block1_pool"].macs == 0 and by_name["flatten"].macs == 0
-    assert round(table.total_macs / 1e9, 1) == 15.5  # about 31 GFLOPs, as commonly quoted
+    assert round(table.total_macs / 1e9, 1) == 15.5
+    assert round(2 * table.total_macs / 1e9) == 31  # GFLOPs, as commonly quoted
+    # The compute page: convolutions do almost all the work, fc1 holds most weights.
+    conv_macs = sum(row.macs for row in table.rows if row.kind == "Conv2D")
+    assert conv_macs / table.total_macs > 0.99
+    assert by_name["fc1"].params / table.total_params > 0.7
+    assert by_name["fc1"].macs / table.total_macs < 0.01
     markdown = table.to_markdown(macs_header="MACs")
     assert markdown.splitlines()[1] == "|---|---|--:|--:|--:|"
     assert markdown.splitlines()[-1].endswith(f"| {table.total_macs:,} |")
