@@ -91,11 +91,34 @@ def same_padding(f: int) -> int:
     return (f - 1) // 2
 
 
-def conv_params(f: int, depth_in: int, k: int, bias: bool = True) -> int:
-    """Weights of a conv layer of K filters F×F×D1: F·F·D1·K (+ K biases)."""
-    f, depth_in, k = (_positive_int(name, v) for name, v in
-                      (("f", f), ("depth_in", depth_in), ("k", k)))
-    return f * f * depth_in * k + (k if bias else 0)
+def conv_params(f: int, depth_in: int, k: int, bias: bool = True, groups: int = 1) -> int:
+    """Weights of a conv layer of K filters F×F×D1: F·F·D1·K (+ K biases).
+
+    With `groups` G, the input channels are split into G groups and each filter
+    sees only its group: F·F·(D1/G)·K. G = D1 = K is a depthwise convolution.
+    """
+    f, depth_in, k, groups = (_positive_int(name, v) for name, v in
+                              (("f", f), ("depth_in", depth_in), ("k", k), ("groups", groups)))
+    if depth_in % groups or k % groups:
+        raise ValueError(f"groups = {groups} must divide both the input depth ({depth_in}) "
+                         f"and the number of filters ({k})")
+    return f * f * (depth_in // groups) * k + (k if bias else 0)
+
+
+def separable_conv_params(f: int, depth_in: int, k: int, bias: bool = True) -> int:
+    """A depthwise-separable convolution: an F×F filter per input channel, then K 1×1 filters.
+
+    F·F·D1 + D1·K weights (+ K biases, as Keras's SeparableConv2D has), against
+    F·F·D1·K for a standard convolution.
+    """
+    depthwise = conv_params(f, depth_in, depth_in, bias=False, groups=depth_in)
+    return depthwise + conv_params(1, depth_in, k, bias=bias)
+
+
+def dilated_size(f: int, dilation: int) -> int:
+    """The span of an F×F filter with dilation d: F + (F − 1)(d − 1) pixels, same weights."""
+    f, dilation = _positive_int("f", f), _positive_int("dilation", dilation)
+    return f + (f - 1) * (dilation - 1)
 
 
 def conv_output_shape(shape: Sequence[int], f: int, k: int, stride: int = 1,

@@ -143,3 +143,36 @@ def test_macs_of_grouped_depthwise_and_separable_convolutions():
     assert macs["depthwise"] == 14 * 14 * 24 * 3 * 3
     assert macs["separable"] == 12 * 12 * (24 * 3 * 3 + 24 * 6)
     assert macs["dense"] == 6 * 5
+
+
+def test_grouped_separable_and_dilated_counts():
+    assert ar.conv_params(3, 256, 256) == 590_080
+    assert ar.conv_params(3, 256, 256, groups=256, bias=False) == 3 * 3 * 256  # depthwise
+    assert ar.conv_params(3, 8, 12, groups=4) == 3 * 3 * 2 * 12 + 12
+    with pytest.raises(ValueError, match="divide"):
+        ar.conv_params(3, 8, 12, groups=3)
+    assert ar.separable_conv_params(3, 256, 256) == 3 * 3 * 256 + 256 * 256 + 256
+    assert ar.dilated_size(3, 1) == 3 and ar.dilated_size(3, 2) == 5 and ar.dilated_size(3, 4) == 9
+
+
+@pytest.mark.keras
+def test_separable_and_dilated_counts_match_keras():
+    import keras
+
+    inputs = keras.Input((20, 20, 16))
+    separable = keras.layers.SeparableConv2D(32, 3)
+    dilated = keras.layers.Conv2D(8, 3, dilation_rate=3)
+    assert tuple(separable(inputs).shape[1:3]) == (18, 18)
+    assert separable.count_params() == ar.separable_conv_params(3, 16, 32)
+    out = dilated(inputs)
+    assert dilated.count_params() == ar.conv_params(3, 16, 8)
+    assert out.shape[1] == 20 - ar.dilated_size(3, 3) + 1
+
+
+@pytest.mark.keras
+def test_mobilenet_v2_costs_about_300_million_multiply_accumulates():
+    import keras
+
+    table = ar.layer_table(keras.applications.MobileNetV2(weights=None))
+    assert round(table.total_macs / 1e6, -1) == 300  # Sandler et al. 2018: 300M
+    assert 3.4e6 < table.total_params < 3.6e6        # their 3.4M, plus batch-norm statistics
