@@ -179,28 +179,32 @@ class LayerTable:
 
     def cells(self, headers: Sequence[str] = HEADERS,
               fmt: Callable[[int], str] = "{:,}".format,
-              macs_header: str | None = None) -> list[tuple[str, ...]]:
+              macs_header: str | None = None,
+              macs_fmt: Callable[[int], str] | None = None) -> list[tuple[str, ...]]:
         """The table as strings: a header row, one row per layer, a total row.
 
         A view's activations are shown in parentheses: it stores nothing new.
         Pass translated `headers` (layer, output, activations, weights, total)
         and a number format `fmt` (Greek writes 15.237.608). A `macs_header`
-        adds a last column of multiply-accumulates under that heading.
+        adds a last column of multiply-accumulates under that heading, written
+        with `macs_fmt` (default `fmt`; a table in millions stays narrow).
         """
         with_macs = macs_header is not None
+        macs_fmt = macs_fmt or fmt
         table = [tuple(headers[:4]) + ((macs_header,) if with_macs else ())]
         for r in self.rows:
             acts = f"({fmt(r.activations)})" if r.is_view else fmt(r.activations)
             row = (r.name, "×".join(map(str, r.output_shape)), acts, fmt(r.params))
-            table.append(row + ((fmt(r.macs),) if with_macs else ()))
+            table.append(row + ((macs_fmt(r.macs),) if with_macs else ()))
         total = (headers[4], "", fmt(self.total_activations), fmt(self.total_params))
-        table.append(total + ((fmt(self.total_macs),) if with_macs else ()))
+        table.append(total + ((macs_fmt(self.total_macs),) if with_macs else ()))
         return table
 
     def to_markdown(self, headers: Sequence[str] = HEADERS,
                     fmt: Callable[[int], str] = "{:,}".format,
-                    macs_header: str | None = None) -> str:
-        head, *body = self.cells(headers, fmt, macs_header)
+                    macs_header: str | None = None,
+                    macs_fmt: Callable[[int], str] | None = None) -> str:
+        head, *body = self.cells(headers, fmt, macs_header, macs_fmt)
         lines = ["| " + " | ".join(head) + " |", "|---|---|" + "--:|" * (len(head) - 2)]
         lines += ["| " + " | ".join(row) + " |" for row in body]
         return "\n".join(lines)

@@ -76,8 +76,10 @@ def test_layer_table_glues_a_macs_column_in_each_language(monkeypatch):
 
     glued = {}
     monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: glued.update({name: value}))
-    table = LayerTable((LayerRow("conv", "Conv2D", (32, 32, 8), 8192, 224, macs=221184),))
+    table = LayerTable((LayerRow("conv", "Conv2D", (224, 224, 64), 3211264, 36928,
+                                 macs=1_849_688_064),))
     i18n.glue_layer_table("m", table, macs=True)
-    assert glued["m_en"].data.splitlines()[0].endswith("| MACs |")
-    assert glued["m_el"].data.splitlines()[0].endswith("| πολλαπλασιασμοί-προσθέσεις |")
-    assert "221.184" in glued["m_el"].data and "221,184" in glued["m_en"].data
+    assert glued["m_en"].data.splitlines()[0].endswith("| MACs (millions) |")
+    assert glued["m_el"].data.splitlines()[0].endswith("| MACs (εκατ.) |")
+    assert glued["m_en"].data.splitlines()[-1].endswith("| 36,928 | 1,849.7 |")
+    assert glued["m_el"].data.splitlines()[-1].endswith("| 36.928 | 1.849,7 |")
