@@ -4,7 +4,9 @@ The book, the assignments and the grader import it. Modules:
 
 - `cnnbook.data`: MNIST, CIFAR-10 and Fashion-MNIST, online or offline;
 - `cnnbook.arithmetic`: output sizes, parameter counts, layer tables;
-- `cnnbook.ops`: NumPy reference cross-correlation, convolution and pooling.
+- `cnnbook.ops`: NumPy reference cross-correlation, convolution and pooling,
+  forward and backward;
+- `cnnbook.autodiff`: Keras's gradient of a function on TensorFlow or JAX.
 
 Importing `cnnbook` does not import Keras (about 3 s on TensorFlow).
 """

@@ -5,6 +5,7 @@ S the stride, P the zero padding and K the number of filters:
 
     conv:  W2 = (W1 − F + 2P)/S + 1       params = F·F·D1·K + K
     pool:  W2 = (W1 − F)/S + 1            params = 0
+    conv:  MACs = W2·H2·K · F·F·D1        (multiply-accumulates per image)
 
 A size that is not a whole number means the filter does not fit the input;
 the functions here raise `ValueError` with the numbers put into the formula.
@@ -23,6 +24,8 @@ import numpy as np
 # Layers whose output is a reshaped view of their input: no new activations.
 VIEW_LAYERS = frozenset({"Flatten", "Reshape", "Dropout", "SpatialDropout2D", "Identity"})
 HEADERS = ("layer", "output", "activations", "weights", "total")
+# Layers with multiply-accumulates; pooling and activations only compare or add.
+_MAC_LAYERS = frozenset({"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense"})
 
 
 def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
@@ -88,11 +91,34 @@ def same_padding(f: int) -> int:
     return (f - 1) // 2
 
 
-def conv_params(f: int, depth_in: int, k: int, bias: bool = True) -> int:
-    """Weights of a conv layer of K filters F×F×D1: F·F·D1·K (+ K biases)."""
-    f, depth_in, k = (_positive_int(name, v) for name, v in
-                      (("f", f), ("depth_in", depth_in), ("k", k)))
-    return f * f * depth_in * k + (k if bias else 0)
+def conv_params(f: int, depth_in: int, k: int, bias: bool = True, groups: int = 1) -> int:
+    """Weights of a conv layer of K filters F×F×D1: F·F·D1·K (+ K biases).
+
+    With `groups` G, the input channels are split into G groups and each filter
+    sees only its group: F·F·(D1/G)·K. G = D1 = K is a depthwise convolution.
+    """
+    f, depth_in, k, groups = (_positive_int(name, v) for name, v in
+                              (("f", f), ("depth_in", depth_in), ("k", k), ("groups", groups)))
+    if depth_in % groups or k % groups:
+        raise ValueError(f"groups = {groups} must divide both the input depth ({depth_in}) "
+                         f"and the number of filters ({k})")
+    return f * f * (depth_in // groups) * k + (k if bias else 0)
+
+
+def separable_conv_params(f: int, depth_in: int, k: int, bias: bool = True) -> int:
+    """A depthwise-separable convolution: an F×F filter per input channel, then K 1×1 filters.
+
+    F·F·D1 + D1·K weights (+ K biases, as Keras's SeparableConv2D has), against
+    F·F·D1·K for a standard convolution.
+    """
+    depthwise = conv_params(f, depth_in, depth_in, bias=False, groups=depth_in)
+    return depthwise + conv_params(1, depth_in, k, bias=bias)
+
+
+def dilated_size(f: int, dilation: int) -> int:
+    """The span of an F×F filter with dilation d: F + (F − 1)(d − 1) pixels, same weights."""
+    f, dilation = _positive_int("f", f), _positive_int("dilation", dilation)
+    return f + (f - 1) * (dilation - 1)
 
 
 def conv_output_shape(shape: Sequence[int], f: int, k: int, stride: int = 1,
@@ -115,6 +141,7 @@ class LayerRow:
     activations: int
     params: int
     is_view: bool = False  # a reshape of its input: stores nothing new
+    macs: int = 0  # multiply-accumulates per example (a multiply and an add each)
 
     @property
     def stored_activations(self) -> int:
@@ -135,34 +162,50 @@ class LayerTable:
     def total_params(self) -> int:
         return sum(row.params for row in self.rows)
 
+    @property
+    def total_macs(self) -> int:
+        """Multiply-accumulates of one forward pass per example (FLOPs ≈ 2 × MACs)."""
+        return sum(row.macs for row in self.rows)
+
     def forward_bytes(self, bytes_per_value: int = 4) -> int:
         """Memory for one image's forward activations (float32 by default)."""
         return self.total_activations * bytes_per_value
 
     def to_records(self) -> list[dict[str, Any]]:
         return [{"name": r.name, "kind": r.kind, "output_shape": r.output_shape,
-                 "activations": r.activations, "params": r.params, "is_view": r.is_view}
+                 "activations": r.activations, "params": r.params, "is_view": r.is_view,
+                 "macs": r.macs}
                 for r in self.rows]
 
     def cells(self, headers: Sequence[str] = HEADERS,
-              fmt: Callable[[int], str] = "{:,}".format) -> list[tuple[str, str, str, str]]:
+              fmt: Callable[[int], str] = "{:,}".format,
+              macs_header: str | None = None,
+              macs_fmt: Callable[[int], str] | None = None) -> list[tuple[str, ...]]:
         """The table as strings: a header row, one row per layer, a total row.
 
         A view's activations are shown in parentheses: it stores nothing new.
         Pass translated `headers` (layer, output, activations, weights, total)
-        and a number format `fmt` (Greek writes 15.237.608).
+        and a number format `fmt` (Greek writes 15.237.608). A `macs_header`
+        adds a last column of multiply-accumulates under that heading, written
+        with `macs_fmt` (default `fmt`; a table in millions stays narrow).
         """
-        table = [tuple(headers[:4])]
+        with_macs = macs_header is not None
+        macs_fmt = macs_fmt or fmt
+        table = [tuple(headers[:4]) + ((macs_header,) if with_macs else ())]
         for r in self.rows:
             acts = f"({fmt(r.activations)})" if r.is_view else fmt(r.activations)
-            table.append((r.name, "×".join(map(str, r.output_shape)), acts, fmt(r.params)))
-        table.append((headers[4], "", fmt(self.total_activations), fmt(self.total_params)))
-        return table  # type: ignore[return-value]
+            row = (r.name, "×".join(map(str, r.output_shape)), acts, fmt(r.params))
+            table.append(row + ((macs_fmt(r.macs),) if with_macs else ()))
+        total = (headers[4], "", fmt(self.total_activations), fmt(self.total_params))
+        table.append(total + ((macs_fmt(self.total_macs),) if with_macs else ()))
+        return table
 
     def to_markdown(self, headers: Sequence[str] = HEADERS,
-                    fmt: Callable[[int], str] = "{:,}".format) -> str:
-        head, *body = self.cells(headers, fmt)
-        lines = ["| " + " | ".join(head) + " |", "|---|---|--:|--:|"]
+                    fmt: Callable[[int], str] = "{:,}".format,
+                    macs_header: str | None = None,
+                    macs_fmt: Callable[[int], str] | None = None) -> str:
+        head, *body = self.cells(headers, fmt, macs_header, macs_fmt)
+        lines = ["| " + " | ".join(head) + " |", "|---|---|" + "--:|" * (len(head) - 2)]
         lines += ["| " + " | ".join(row) + " |" for row in body]
         return "\n".join(lines)
 
@@ -186,12 +229,30 @@ def _outputs(layer: Any) -> list[Any]:
     return list(output) if isinstance(output, list | tuple) else [output]
 
 
+def _macs(layer: Any, kind: str, output_shape: tuple[int, ...]) -> int:
+    """Multiply-accumulates per example of one layer (0 for layers without weights)."""
+    if kind not in _MAC_LAYERS:
+        return 0
+    positions = math.prod(output_shape[:-1])  # output pixels (or rows, for Dense)
+    if kind == "Dense":
+        return positions * int(layer.kernel.shape[0]) * output_shape[-1]
+    f_h, f_w, depth_in = (int(d) for d in (*layer.kernel_size, layer.input.shape[-1]))
+    if kind == "DepthwiseConv2D":  # one F×F filter per input channel (× multiplier)
+        return positions * output_shape[-1] * f_h * f_w
+    if kind == "SeparableConv2D":  # depthwise F×F, then a 1×1 convolution across channels
+        depthwise = depth_in * int(layer.depth_multiplier)
+        return positions * (depthwise * f_h * f_w + depthwise * output_shape[-1])
+    groups = int(getattr(layer, "groups", 1))
+    return positions * output_shape[-1] * f_h * f_w * depth_in // groups
+
+
 def layer_table(model: Any) -> LayerTable:
-    """Rows of (name, output shape, activations, weights) for a built Keras model.
+    """Rows of (name, output shape, activations, weights, MACs) for a built Keras model.
 
     The input is the first row. Activations count the values a layer outputs
     per example; reshaping layers (Flatten, Dropout…) are marked as views and
-    left out of the memory total, since they store nothing new.
+    left out of the memory total, since they store nothing new. MACs count the
+    multiply-accumulates of convolutional and dense layers per example.
     """
     if not getattr(model, "built", False) or not getattr(model, "inputs", None):
         raise ValueError("layer_table needs a built model with known inputs "
@@ -206,5 +267,6 @@ def layer_table(model: Any) -> LayerTable:
             continue
         shapes = [_shape_of(t) for t in _outputs(layer)]
         rows.append(LayerRow(layer.name, kind, shapes[0], sum(math.prod(s) for s in shapes),
-                             int(layer.count_params()), kind in VIEW_LAYERS))
+                             int(layer.count_params()), kind in VIEW_LAYERS,
+                             _macs(layer, kind, shapes[0])))
     return LayerTable(tuple(rows))

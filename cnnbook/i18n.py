@@ -126,12 +126,20 @@ LAYER_TABLE_HEADERS = {
 }
 
 
-def glue_layer_table(name: str, table: Any) -> None:
+# MACs in millions keep a five-column table within the page's width; the Greek
+# pages introduce the acronym with its Greek term (πολλαπλασιασμοί-προσθέσεις).
+MACS_HEADER = {"en": "MACs (millions)", "el": "MACs (εκατ.)"}
+
+
+def glue_layer_table(name: str, table: Any, macs: bool = False) -> None:
     """Glue a `cnnbook.arithmetic.LayerTable` as Markdown with each language's headers.
 
-    Show it with the `{glue:md}` role: ``{glue:md}`name_en` ``.
+    `macs=True` adds a column of multiply-accumulates, in millions. Show it with the
+    `{glue:md}` role: ``{glue:md}`name_en` ``.
     """
     from IPython.display import Markdown
 
     glue_variants(name, lambda lang: Markdown(table.to_markdown(
-        LAYER_TABLE_HEADERS[lang], fmt=lambda value: number(value, lang))))
+        LAYER_TABLE_HEADERS[lang], fmt=lambda value: number(value, lang),
+        macs_header=MACS_HEADER[lang] if macs else None,
+        macs_fmt=lambda value: number(value / 1e6, lang, 1))))

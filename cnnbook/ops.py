@@ -138,3 +138,81 @@ def avg_pool2d(x: np.ndarray, f: int | Pair = 2, stride: int | Pair | None = Non
                padding: str = "valid") -> np.ndarray:
     """Average pooling over F×F windows per channel (stride defaults to F)."""
     return _pool(x, f, stride, padding, "avg")
+
+
+# ------------------------------------------------------------ backpropagation
+
+
+def conv2d_backward(x: np.ndarray, w: np.ndarray, grad_out: np.ndarray,
+                    stride: int | Pair = 1, pad: int | Pair | str = 0,
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of a loss through `conv2d(x, w, b, stride, pad)`, given dL/d(output).
+
+    Returns (dL/dx, dL/dw, dL/db) with the shapes of x, w and b. Each input pixel
+    collects, through every window that covered it, the output gradient times the
+    weight it was multiplied by: for stride 1 this is the full convolution of
+    grad_out with the kernel flipped in both spatial axes.
+    """
+    batch, single = _batched(x)
+    grads, _ = _batched(grad_out)
+    w = np.asarray(w)
+    steps = _pair("stride", stride)
+    window = (w.shape[0], w.shape[1])
+    padding = _pad_spec(batch, window, steps, pad)
+    views = _windows(batch, window, steps, padding, 0.0)  # (N, H2, W2, C, F_h, F_w)
+    if grads.shape[:3] != views.shape[:3] or grads.shape[3] != w.shape[3]:
+        raise ValueError(f"grad_out must have the output's shape {views.shape[:3]} + "
+                         f"({w.shape[3]},), got {grads.shape}")
+    grad_w = np.einsum("nhwcab,nhwk->abck", views, grads)
+    grad_b = grads.sum(axis=(0, 1, 2))
+    padded_shape = (batch.shape[0], batch.shape[1] + sum(padding[0]),
+                    batch.shape[2] + sum(padding[1]), batch.shape[3])
+    grad_padded = np.zeros(padded_shape, dtype=np.result_type(grads, w, np.float64))
+    h_out, w_out = grads.shape[1], grads.shape[2]
+    for a in range(window[0]):  # scatter each kernel tap's contribution back at once
+        for b in range(window[1]):
+            rows = slice(a, a + steps[0] * (h_out - 1) + 1, steps[0])
+            cols = slice(b, b + steps[1] * (w_out - 1) + 1, steps[1])
+            grad_padded[:, rows, cols, :] += np.einsum("nijk,ck->nijc", grads, w[a, b])
+    grad_x = grad_padded[:, padding[0][0]:padded_shape[1] - padding[0][1],
+                         padding[1][0]:padded_shape[2] - padding[1][1], :]
+    return (grad_x[0] if single else grad_x), grad_w, grad_b
+
+
+def max_pool2d_backward(x: np.ndarray, grad_out: np.ndarray, f: int | Pair = 2,
+                        stride: int | Pair | None = None) -> np.ndarray:
+    """dL/dx through `max_pool2d(x, f, stride)` ("valid"), given dL/d(output).
+
+    Each window passes its output gradient to the one input that was its maximum
+    (the first one, on ties) and nothing to the others; overlapping windows add up.
+    """
+    batch, single = _batched(x)
+    grads, _ = _batched(grad_out)
+    window = _pair("pool size", f)
+    steps = window if stride is None else _pair("stride", stride)
+    views = _windows(batch.astype(np.float64), window, steps, [(0, 0), (0, 0)], -np.inf)
+    if grads.shape != views.shape[:4]:
+        raise ValueError(f"grad_out must have the pooled shape {views.shape[:4]}, "
+                         f"got {grads.shape}")
+    flat = views.reshape(*views.shape[:4], -1).argmax(axis=-1)  # (N, H2, W2, C)
+    rows, cols = np.unravel_index(flat, window)
+    n, i, j, c = np.indices(flat.shape)
+    grad_x = np.zeros(batch.shape, dtype=np.float64)
+    np.add.at(grad_x, (n, i * steps[0] + rows, j * steps[1] + cols, c), grads)
+    return grad_x[0] if single else grad_x
+
+
+def shift2d(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """x (H, W, ...) moved down by dy and right by dx pixels (negative: up, left).
+
+    Pixels that leave the frame are lost and the ones that enter are zeros, as when
+    an object moves within a camera's view; unlike `np.roll`, nothing wraps around.
+    """
+    x = np.asarray(x)
+    out = np.zeros_like(x)
+    h, w = x.shape[:2]
+    if abs(dy) >= h or abs(dx) >= w:
+        return out
+    out[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+        x[max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+    return out

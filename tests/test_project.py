@@ -99,6 +99,13 @@ def test_gpu_variant_builds_on_the_full_stack():
     assert re.search(r"^jax\[cuda12\]==", text, flags=re.M)
 
 
+def test_jax_cpu_pin_agrees_with_the_gpu_variant():
+    pins = _pins("requirements.txt")
+    gpu = re.search(r"^jax\[cuda12\]==(\S+)", (ROOT / "requirements-gpu.txt").read_text(),
+                    flags=re.M)
+    assert pins["jax"] == pins["jaxlib"] == gpu.group(1)
+
+
 def test_pytest_markers_and_fast_default():
     pyproject = (ROOT / "pyproject.toml").read_text()
     for marker in ("slow:", "realdata:"):

@@ -104,3 +104,75 @@ def test_layer_table_needs_a_built_model():
 
     with pytest.raises(ValueError, match="built model"):
         ar.layer_table(keras.Sequential([keras.layers.Dense(3)]))
+
+
+@pytest.mark.keras
+def test_vgg16_costs_about_15_5_billion_multiply_accumulates():
+    import keras
+
+    table = ar.layer_table(keras.applications.VGG16(weights=None))
+    by_name = {row.name: row for row in table.rows}
+    assert by_name["block1_conv1"].macs == 224 * 224 * 64 * 3 * 3 * 3
+    assert by_name["block5_conv3"].macs == 14 * 14 * 512 * 3 * 3 * 512
+    assert by_name["fc1"].macs == 7 * 7 * 512 * 4096
+    assert by_name["block1_pool"].macs == 0 and by_name["flatten"].macs == 0
+    assert round(table.total_macs / 1e9, 1) == 15.5
+    assert round(2 * table.total_macs / 1e9) == 31  # GFLOPs, as commonly quoted
+    # The compute page: convolutions do almost all the work, fc1 holds most weights.
+    conv_macs = sum(row.macs for row in table.rows if row.kind == "Conv2D")
+    assert conv_macs / table.total_macs > 0.99
+    assert by_name["fc1"].params / table.total_params > 0.7
+    assert by_name["fc1"].macs / table.total_macs < 0.01
+    markdown = table.to_markdown(macs_header="MACs")
+    assert markdown.splitlines()[1] == "|---|---|--:|--:|--:|"
+    assert markdown.splitlines()[-1].endswith(f"| {table.total_macs:,} |")
+    assert table.to_markdown().splitlines()[1] == "|---|---|--:|--:|"  # unchanged by default
+
+
+@pytest.mark.keras
+def test_macs_of_grouped_depthwise_and_separable_convolutions():
+    import keras
+
+    inputs = keras.Input((16, 16, 8))
+    grouped = keras.layers.Conv2D(12, 3, padding="same", groups=4, name="grouped")(inputs)
+    depthwise = keras.layers.DepthwiseConv2D(3, depth_multiplier=2, name="depthwise")(grouped)
+    separable = keras.layers.SeparableConv2D(6, 3, name="separable")(depthwise)
+    dense = keras.layers.Dense(5, name="dense")(keras.layers.GlobalAveragePooling2D()(separable))
+    macs = {row.name: row.macs for row in ar.layer_table(keras.Model(inputs, dense)).rows}
+    assert macs["grouped"] == 16 * 16 * 12 * 3 * 3 * 8 // 4
+    assert macs["depthwise"] == 14 * 14 * 24 * 3 * 3
+    assert macs["separable"] == 12 * 12 * (24 * 3 * 3 + 24 * 6)
+    assert macs["dense"] == 6 * 5
+
+
+def test_grouped_separable_and_dilated_counts():
+    assert ar.conv_params(3, 256, 256) == 590_080
+    assert ar.conv_params(3, 256, 256, groups=256, bias=False) == 3 * 3 * 256  # depthwise
+    assert ar.conv_params(3, 8, 12, groups=4) == 3 * 3 * 2 * 12 + 12
+    with pytest.raises(ValueError, match="divide"):
+        ar.conv_params(3, 8, 12, groups=3)
+    assert ar.separable_conv_params(3, 256, 256) == 3 * 3 * 256 + 256 * 256 + 256
+    assert ar.dilated_size(3, 1) == 3 and ar.dilated_size(3, 2) == 5 and ar.dilated_size(3, 4) == 9
+
+
+@pytest.mark.keras
+def test_separable_and_dilated_counts_match_keras():
+    import keras
+
+    inputs = keras.Input((20, 20, 16))
+    separable = keras.layers.SeparableConv2D(32, 3)
+    dilated = keras.layers.Conv2D(8, 3, dilation_rate=3)
+    assert tuple(separable(inputs).shape[1:3]) == (18, 18)
+    assert separable.count_params() == ar.separable_conv_params(3, 16, 32)
+    out = dilated(inputs)
+    assert dilated.count_params() == ar.conv_params(3, 16, 8)
+    assert out.shape[1] == 20 - ar.dilated_size(3, 3) + 1
+
+
+@pytest.mark.keras
+def test_mobilenet_v2_costs_about_300_million_multiply_accumulates():
+    import keras
+
+    table = ar.layer_table(keras.applications.MobileNetV2(weights=None))
+    assert round(table.total_macs / 1e6, -1) == 300  # Sandler et al. 2018: 300M
+    assert 3.4e6 < table.total_params < 3.6e6        # their 3.4M, plus batch-norm statistics

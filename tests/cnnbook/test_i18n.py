@@ -67,3 +67,19 @@ def test_glue_number_and_layer_table_glue_each_language(monkeypatch):
     i18n.glue_layer_table("t", table)
     assert glued["t_en"].data.startswith("| layer |") and "150,528" in glued["t_en"].data
     assert glued["t_el"].data.startswith("| επίπεδο |") and "150.528" in glued["t_el"].data
+
+
+def test_layer_table_glues_a_macs_column_in_each_language(monkeypatch):
+    import myst_nb
+
+    from cnnbook.arithmetic import LayerRow, LayerTable
+
+    glued = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: glued.update({name: value}))
+    table = LayerTable((LayerRow("conv", "Conv2D", (224, 224, 64), 3211264, 36928,
+                                 macs=1_849_688_064),))
+    i18n.glue_layer_table("m", table, macs=True)
+    assert glued["m_en"].data.splitlines()[0].endswith("| MACs (millions) |")
+    assert glued["m_el"].data.splitlines()[0].endswith("| MACs (εκατ.) |")
+    assert glued["m_en"].data.splitlines()[-1].endswith("| 36,928 | 1,849.7 |")
+    assert glued["m_el"].data.splitlines()[-1].endswith("| 36.928 | 1.849,7 |")

@@ -50,6 +50,15 @@ def main() -> None:
     save_cases(HERE / "apply_kernel.npz", [
         {"image": normal(*shape), "kernel": normal(f, f)}
         for shape, f in [((6, 6), 3), ((9, 11), 5), ((4, 7), 1), ((12, 10), 3)]])
+    # Part 8 (stride 1, no padding): (input shape, F, K) of the layer run backwards.
+    backward_layers = [((6, 6, 1), 3, 1), ((8, 7, 3), 3, 4), ((5, 9, 2), 2, 3), ((7, 7, 4), 5, 2),
+                       ((4, 6, 2), 1, 5), ((6, 5, 3), 4, 1)]
+    save_cases(HERE / "conv2d_backward_input.npz", [
+        {"grad_out": normal(h - f + 1, w - f + 1, k), "w": normal(f, f, c, k)}
+        for (h, w, c), f, k in backward_layers])
+    save_cases(HERE / "conv2d_backward_weights.npz", [
+        {"x": normal(h, w, c), "grad_out": normal(h - f + 1, w - f + 1, k)}
+        for (h, w, c), f, k in backward_layers])
 
 
 if __name__ == "__main__":
