@@ -174,9 +174,23 @@ def test_the_two_edition_configs_differ_only_in_language():
         config["sphinx"]["config"].pop("language")
         config["sphinx"]["config"].pop("html_context")
         config["sphinx"]["config"]["html_theme_options"].pop("search_bar_text")
+        for key in INTERFACE_CONFIG_STRINGS:
+            config["sphinx"]["config"].pop(key)
         return config
 
     assert neutral("_config.yml") == neutral("_config.el.yml")
     greek = yaml.safe_load((ROOT / "_config.el.yml").read_text(encoding="utf-8"))
     assert greek["sphinx"]["config"]["language"] == "el"
     assert greek["repository"]["path_to_book"] == "book/el"
+
+
+INTERFACE_CONFIG_STRINGS = ("nb_code_prompt_show", "nb_code_prompt_hide", "togglebutton_hint",
+                            "togglebutton_hint_hide")
+
+
+def test_greek_edition_sets_the_interface_strings_that_are_config_values():
+    """myst-nb's and sphinx-togglebutton's prompts are config values: Greek, in Greek."""
+    greek = yaml.safe_load((ROOT / "_config.el.yml").read_text(encoding="utf-8"))
+    for key in INTERFACE_CONFIG_STRINGS:
+        value = greek["sphinx"]["config"][key]
+        assert re.search("[α-ωΑ-Ω]", value) and not re.search("[A-Za-z]", value), (key, value)
