@@ -194,3 +194,19 @@ def test_greek_edition_sets_the_interface_strings_that_are_config_values():
     for key in INTERFACE_CONFIG_STRINGS:
         value = greek["sphinx"]["config"][key]
         assert re.search("[α-ωΑ-Ω]", value) and not re.search("[A-Za-z]", value), (key, value)
+
+
+def test_pages_workflow_checks_the_built_site_and_keeps_screenshots():
+    """Each published build is driven in a browser, and its screenshots can be looked at."""
+    steps = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())[
+        "jobs"]["build"]["steps"]
+    names = [step.get("run", "") + step.get("uses", "") for step in steps]
+    build = next(i for i, text in enumerate(names) if "scripts/build_book.py --strict" in text)
+    check = next(i for i, text in enumerate(names) if "tests/book/test_site.py" in text)
+    upload = next(i for i, step in enumerate(steps)
+                  if step.get("uses", "").startswith("actions/upload-artifact@"))
+    assert build < check < upload
+    env = steps[check]["env"]
+    assert env["BOOK_SITE"] == "_build/site" and env["CHROMIUM"]
+    assert steps[upload]["with"]["path"] == env["SITE_SCREENSHOTS"]
+    assert steps[upload]["if"] == "always()"  # a failing check still leaves its pictures
