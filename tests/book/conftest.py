@@ -29,7 +29,9 @@ def built_site(tmp_path_factory) -> Path:
 
     With BOOK_SITE set to an assembled site (a `_build/site` that
     `scripts/build_book.py --strict` just wrote, as the Pages workflow has),
-    test that site instead of building another.
+    test that site instead of building another. (test_build's check that a
+    cold build executes the English pages then holds only if that build was
+    cold too.)
     """
     prebuilt = os.environ.get("BOOK_SITE")
     if prebuilt:
