@@ -115,6 +115,21 @@ def number(value: float, lang: str, digits: int = 0) -> str:
     return text
 
 
+def markdown_math(tex: str) -> str:
+    """Inline maths for a glued Markdown value, as the site's MathJax typesets it.
+
+    `{glue:md}` parses its value as CommonMark, which knows no `$…$`, and the
+    book's MathJax only looks inside elements of class `math` and only for
+    `\\(…\\)`. So wrap the TeX as a Sphinx math node renders, escaping every
+    ASCII punctuation character so CommonMark keeps the TeX as written.
+    """
+    import string
+
+    escaped = "".join("\\" + char if char in string.punctuation else char
+                      for char in rf"\({tex}\)")
+    return f'<span class="math notranslate nohighlight">{escaped}</span>'
+
+
 def glue_number(name: str, value: float, digits: int = 0) -> None:
     """Glue `number(value, lang, digits)` as `<name>_<lang>` for every language."""
     glue_variants(name, lambda lang: number(value, lang, digits))

@@ -69,38 +69,143 @@ def _jupyter_book() -> str:
 
 
 CHOOSER_TEXT = {
-    "en": ("Convolutional Neural Networks",
-           "An open course on convolutional neural networks, with executed code, "
-           "figures and interactive widgets.", "Read in English"),
-    "el": ("Συνελικτικά Νευρωνικά Δίκτυα",
-           "Ένα ανοιχτό μάθημα για τα συνελικτικά νευρωνικά δίκτυα, με κώδικα που "
-           "εκτελείται, σχήματα και διαδραστικά γραφικά στοιχεία.", "Ανάγνωση στα ελληνικά"),
+    "en": {
+        "title": "Convolutional Neural Networks",
+        "summary": "An open course on convolutional neural networks that follows a "
+                   "university lecture: every figure and number on its pages comes from code "
+                   "executed when the book is built.",
+        "chapters": "{n} chapters, from the history of CNNs and their datasets to "
+                    "cross-correlation, the convolutional layer, training and transfer "
+                    "learning, with interactive widgets and exercises with solutions.",
+        "assignments": "{n} graded assignments, Jupyter notebooks that are graded "
+                       "automatically:",
+        "live": "Every page opens on Binder, where its code runs.",
+        "read": "Read in English",
+    },
+    "el": {
+        "title": "Συνελικτικά Νευρωνικά Δίκτυα",
+        "summary": "Ανοιχτό εκπαιδευτικό υλικό για τα συνελικτικά νευρωνικά δίκτυα, που "
+                   "ακολουθεί ένα πανεπιστημιακό μάθημα: κάθε σχήμα και κάθε αριθμός στις "
+                   "σελίδες του προκύπτει από κώδικα που εκτελείται κατά τη δημιουργία του "
+                   "βιβλίου.",
+        "chapters": "{n} κεφάλαια, από την ιστορία των συνελικτικών δικτύων και τα σύνολα "
+                    "δεδομένων τους ως την ετεροσυσχέτιση, το συνελικτικό επίπεδο, την "
+                    "εκπαίδευση και τη μεταφορά μάθησης, με διαδραστικά στοιχεία ελέγχου "
+                    "και ασκήσεις με λύσεις, καθώς και γλωσσάριο των ελληνικών όρων.",
+        "assignments": "{n} βαθμολογούμενες εργασίες, σημειωματάρια Jupyter που "
+                       "βαθμολογούνται αυτόματα:",
+        "live": "Κάθε σελίδα ανοίγει στο Binder, όπου εκτελείται ο κώδικάς της.",
+        "read": "Ανάγνωση στα ελληνικά",
+    },
 }
+ASSIGNMENTS_FOLDER = "assignments"  # where book/_ext/coursebook.py copies exercises/<lang>/
+
+
+def chapter_count() -> int:
+    """The chapters of the shared table of contents, without glossary and references."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return sum(1 for chapter in toc.get("chapters", [])
+               if chapter["file"] not in ("glossary", "references"))
+
+
+def assignments(lang: str) -> list[tuple[str, str]]:
+    """(link from the site's root, title) of each student notebook of an edition."""
+    found = []
+    for notebook in sorted((ROOT / "exercises" / lang).glob("*/*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        heading = "".join(cells[0]["source"]).splitlines()[0] if cells else notebook.stem
+        found.append((f"{lang}/{ASSIGNMENTS_FOLDER}/{notebook.parent.name}/{notebook.name}",
+                      heading.lstrip("# ").strip()))
+    return found
+
+
+def edition_card(lang: str) -> str:
+    """One edition's block of the root page, all in its own language."""
+    text = CHOOSER_TEXT[lang]
+    read = html.escape(text["read"])
+    notebooks = assignments(lang)
+    items = "".join(f'\n          <li><a href="{href}" download>{html.escape(title)}</a></li>'
+                    for href, title in notebooks)
+    return f"""    <section class="edition" lang="{lang}">
+      <h2>{html.escape(text["title"])}</h2>
+      <p>{html.escape(text["summary"])}</p>
+      <ul>
+        <li>{html.escape(text["chapters"].format(n=chapter_count()))}</li>
+        <li>{html.escape(text["assignments"].format(n=len(notebooks)))}
+          <ul class="assignments">{items}
+          </ul>
+        </li>
+        <li>{html.escape(text["live"])}</li>
+      </ul>
+      <p><a class="read" href="{lang}/index.html" hreflang="{lang}">{read}</a></p>
+    </section>"""
+
+
+# The book theme's fonts and colours (sphinx-book-theme 1.3 on pydata-sphinx-theme
+# 0.17), light and dark, so the root page looks like the editions it leads to.
+CHOOSER_STYLE = """
+    :root { --background: #fff; --surface: #f3f4f5; --text: #222832; --muted: #48566b;
+            --border: #d1d5da; --primary: #176de8; --on-primary: #fff; color-scheme: light dark; }
+    @media (prefers-color-scheme: dark) {
+      :root { --background: #121212; --surface: #29313d; --text: #ced6dd; --muted: #9ca4af;
+              --border: #48566b; --primary: #528fe4; --on-primary: #121212; }
+    }
+    * { box-sizing: border-box; }
+    body { margin: 0; background: var(--background); color: var(--text);
+           font-family: system-ui, sans-serif, "Apple Color Emoji", "Segoe UI Emoji";
+           line-height: 1.65; }
+    header { border-bottom: 1px solid var(--border); box-shadow: 0 6px 6px -6px rgba(0,0,0,.15);
+             padding: 1.5rem 1rem; text-align: center; }
+    header img { width: 48px; height: 48px; vertical-align: middle; }
+    header h1 { display: inline-block; margin: 0 0 0 .75rem; font-weight: 400;
+                font-size: clamp(1.35rem, 4vw, 2rem); vertical-align: middle; }
+    main { max-width: 72rem; margin: 0 auto; padding: 2rem 1rem 3rem; display: grid;
+           gap: 1.5rem; grid-template-columns: repeat(auto-fit, minmax(min(100%, 26rem), 1fr)); }
+    header h1 span { white-space: nowrap; }
+    @media (max-width: 40rem) {
+      header h1 { display: block; margin: .5rem 0 0; }
+      header h1 span { display: block; }
+      header h1 .separator { display: none; }
+    }
+    .edition { background: var(--surface); border: 1px solid var(--border);
+               border-radius: .5rem; padding: 1.25rem 1.5rem 1.5rem; }
+    .edition h2 { margin: 0 0 .5rem; font-weight: 500; font-size: 1.5rem; }
+    .edition ul { padding-left: 1.25rem; }
+    .edition li { margin: .35rem 0; }
+    .assignments { color: var(--muted); font-size: .95rem; }
+    a { color: var(--primary); }
+    a.read { display: inline-block; background: var(--primary); color: var(--on-primary);
+             font-weight: 600; text-decoration: none; padding: .55rem 1.1rem;
+             border-radius: .35rem; }
+    a.read:hover, a.read:focus-visible { filter: brightness(1.1); text-decoration: underline; }
+"""
 
 
 def root_page(langs: list[str]) -> str:
     """The site's root: one block per edition, each in its own language."""
-    blocks = "\n".join(
-        f'  <section lang="{lang}">\n    <h2>{html.escape(CHOOSER_TEXT[lang][0])}</h2>\n'
-        f"    <p>{html.escape(CHOOSER_TEXT[lang][1])}</p>\n"
-        f'    <p><a href="{lang}/index.html" hreflang="{lang}">'
-        f"{html.escape(CHOOSER_TEXT[lang][2])}</a></p>\n  </section>" for lang in langs)
+    blocks = "\n".join(edition_card(lang) for lang in langs)
+    titles = " · ".join(CHOOSER_TEXT[lang]["title"] for lang in langs)
+    heading = ' <span class="separator">·</span> '.join(
+        f'<span lang="{lang}">{html.escape(CHOOSER_TEXT[lang]["title"])}</span>' for lang in langs)
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{langs[0]}">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>Convolutional Neural Networks · Συνελικτικά Νευρωνικά Δίκτυα</title>
+  <title>{html.escape(titles)}</title>
   <link rel="icon" href="{langs[0]}/_static/favicon.png">
-  <style>
-    body {{ font-family: system-ui, sans-serif; max-width: 44rem; margin: 3rem auto;
-           padding: 0 1rem; line-height: 1.5; color: #222; }}
-    section {{ border-top: 1px solid #ddd; padding: 0.5rem 0 1rem; }}
-    a {{ font-weight: 600; }}
-  </style>
+  <style>{CHOOSER_STYLE}  </style>
 </head>
 <body>
+  <header>
+    <img src="{langs[0]}/_static/favicon.png" alt="">
+    <h1>{heading}</h1>
+  </header>
+  <main>
 {blocks}
+  </main>
 </body>
 </html>
 """

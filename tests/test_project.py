@@ -181,9 +181,39 @@ def test_the_two_edition_configs_differ_only_in_language():
         config["sphinx"]["config"].pop("language")
         config["sphinx"]["config"].pop("html_context")
         config["sphinx"]["config"]["html_theme_options"].pop("search_bar_text")
+        for key in INTERFACE_CONFIG_STRINGS:
+            config["sphinx"]["config"].pop(key)
         return config
 
     assert neutral("_config.yml") == neutral("_config.el.yml")
     greek = yaml.safe_load((ROOT / "_config.el.yml").read_text(encoding="utf-8"))
     assert greek["sphinx"]["config"]["language"] == "el"
     assert greek["repository"]["path_to_book"] == "book/el"
+
+
+INTERFACE_CONFIG_STRINGS = ("nb_code_prompt_show", "nb_code_prompt_hide", "togglebutton_hint",
+                            "togglebutton_hint_hide")
+
+
+def test_greek_edition_sets_the_interface_strings_that_are_config_values():
+    """myst-nb's and sphinx-togglebutton's prompts are config values: Greek, in Greek."""
+    greek = yaml.safe_load((ROOT / "_config.el.yml").read_text(encoding="utf-8"))
+    for key in INTERFACE_CONFIG_STRINGS:
+        value = greek["sphinx"]["config"][key]
+        assert re.search("[α-ωΑ-Ω]", value) and not re.search("[A-Za-z]", value), (key, value)
+
+
+def test_pages_workflow_checks_the_built_site_and_keeps_screenshots():
+    """Each published build is driven in a browser, and its screenshots can be looked at."""
+    steps = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())[
+        "jobs"]["build"]["steps"]
+    names = [step.get("run", "") + step.get("uses", "") for step in steps]
+    build = next(i for i, text in enumerate(names) if "scripts/build_book.py --strict" in text)
+    check = next(i for i, text in enumerate(names) if "tests/book/test_site.py" in text)
+    upload = next(i for i, step in enumerate(steps)
+                  if step.get("uses", "").startswith("actions/upload-artifact@"))
+    assert build < check < upload
+    env = steps[check]["env"]
+    assert env["BOOK_SITE"] == "_build/site" and env["CHROMIUM"]
+    assert steps[upload]["with"]["path"] == env["SITE_SCREENSHOTS"]
+    assert steps[upload]["if"] == "always()"  # a failing check still leaves its pictures

@@ -3,8 +3,12 @@
 - sphinx-thebe registers its inline config script twice, and the second copy
   fails ("Identifier 'THEBE_JS_URL' has already been declared"): drop
   duplicate scripts from every page.
-- course-fixes.js: an empty stored theme mode on a first visit, and the
-  ipywidgets HTML manager calling MathJax 2's API under MathJax 3.
+- course-fixes.js: an empty stored theme mode on a first visit, the
+  ipywidgets HTML manager calling MathJax 2's API under MathJax 3, and the
+  interface strings that extensions hard-code in English (sphinx-copybutton's
+  tooltips, the toggles' and the sidebars' labels for screen readers).
+- course.css: the language switch sits in the article header's row of
+  buttons (the theme would stack it above them).
 - Interface strings: the themes' Greek is partly machine-made ("Εκτόξευση" for
   Launch) and partly missing. book/_locale/<lang>/LC_MESSAGES/ holds our own
   catalogs: sphinx.po through Sphinx's `locale_dirs`, and the extensions'
@@ -163,6 +167,7 @@ def copy_assignments(app, exception: Exception | None) -> None:
 
 def setup(app) -> dict[str, Any]:
     app.add_js_file("course-fixes.js", priority=100)  # before the theme's deferred scripts
+    app.add_css_file("course.css")  # the language switch in the header's row of buttons
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("builder-inited", install_interface_catalogs)
     app.add_search_language(GreekSearch)

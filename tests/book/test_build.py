@@ -85,3 +85,13 @@ def test_greek_interface_reads_greek(built_site):
         text = page.read_text(encoding="utf-8")
         left = [s for s in ENGLISH_CHROME if s in text]
         assert not left, f"{page.name}: {left}"
+
+
+def test_every_link_on_the_root_page_resolves(built_site):
+    """The chooser's links: each edition, and each assignment's student notebook."""
+    page = (built_site / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"#:]+)"', page)
+    assert any(link.endswith("/assignments/a1-images-as-arrays/a1-images-as-arrays.ipynb")
+               for link in links), links
+    missing = [link for link in links if not (built_site / link).is_file()]
+    assert not missing, missing

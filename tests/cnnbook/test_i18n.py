@@ -83,3 +83,20 @@ def test_layer_table_glues_a_macs_column_in_each_language(monkeypatch):
     assert glued["m_el"].data.splitlines()[0].endswith("| MACs (εκατ.) |")
     assert glued["m_en"].data.splitlines()[-1].endswith("| 36,928 | 1,849.7 |")
     assert glued["m_el"].data.splitlines()[-1].endswith("| 36.928 | 1.849,7 |")
+
+
+@pytest.mark.parametrize("tex", [r"(7 - 3 + 2 \cdot 0)/3 + 1 = 2{,}33", r"W_1 * F_2 < 3 \times 4",
+                                 r"a \, b \\ c"])
+def test_markdown_math_reaches_mathjax_as_written(tex):
+    """CommonMark (what {glue:md} parses with) keeps the TeX and its \\(…\\) delimiters."""
+    import html
+
+    from markdown_it import MarkdownIt
+
+    from cnnbook.i18n import markdown_math
+
+    rendered = MarkdownIt("commonmark").renderInline(f"fits: {markdown_math(tex)}.")
+    opening = '<span class="math notranslate nohighlight">'
+    assert rendered.startswith(f"fits: {opening}") and rendered.endswith("</span>.")
+    assert html.unescape(rendered[len(f"fits: {opening}"):-len("</span>.")]) == rf"\({tex}\)"
+    assert "$" not in markdown_math(tex)
