@@ -105,6 +105,30 @@ def links_from_config(config_file: str | Path) -> CourseLinks:
                         binderhub)
 
 
+INSTALL_CELL_ID = "install_cnnbook"  # the nbgrader grade ID of every assignment's first cell
+
+
+def install_cell_source(wheel_url: str) -> str:
+    """The first code cell of every assignment: installs cnnbook where it is missing.
+
+    It does nothing where `cnnbook` imports (the course environment, Binder, the
+    grader's offline sandbox); elsewhere (Colab, a bare Jupyter) it pip-installs
+    the wheel from the site, or from `$CNNBOOK_WHEEL_URL` when that is set.
+    """
+    return f"""\
+# Installs the course library, cnnbook, where it is missing (Colab, your own Jupyter).
+import importlib.util
+import os
+import subprocess
+import sys
+
+CNNBOOK_WHEEL = "{wheel_url}"
+if importlib.util.find_spec("cnnbook") is None:
+    wheel = os.environ.get("{WHEEL_URL_VARIABLE}", CNNBOOK_WHEEL)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", wheel], check=True)
+    importlib.invalidate_caches()"""
+
+
 def is_placeholder(repository_url: str) -> bool:
     """True while `repository.url` still names the template's placeholder repository."""
     return repository_url.strip().rstrip("/").removesuffix(".git") == PLACEHOLDER_URL
