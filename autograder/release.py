@@ -2,13 +2,15 @@
 
 nbgrader strips solutions and hidden tests, locks cells and records checksums;
 this verb then writes one edition per language, each keeping the markdown
-cells tagged for its language. grading.yml and hidden/ never reach a release.
+cells tagged for its language, with `LANG` in the parameters cell set to it.
+grading.yml and hidden/ never reach a release.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -64,9 +66,27 @@ def release_files(solutions: Path, name: str) -> dict[str, dict[str, bytes]]:
     source_notebook = nbformat.reads(files.pop(notebook_name).decode("utf-8"), as_version=4)
     result = {}
     for language in LANGUAGES:
-        text = nbformat.writes(edition(source_notebook, language))
+        text = nbformat.writes(with_language_parameter(edition(source_notebook, language),
+                                                       language))
         result[language] = {**files, notebook_name: (text + "\n").encode("utf-8")}
     return result
+
+
+LANG_LINE = re.compile(r'^LANG = "en"', flags=re.M)
+
+
+def with_language_parameter(notebook: nbformat.NotebookNode,
+                            language: str) -> nbformat.NotebookNode:
+    """Set the parameters cell's `LANG = "en"` to the edition's language.
+
+    It is the only line in which the editions' code differs: the read-only
+    cells print and plot in LANG (cnnbook.i18n.say). The cell is neither
+    graded nor locked, so grade IDs and checksums stay equal.
+    """
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            cell.source = LANG_LINE.sub(f'LANG = "{language}"', cell.source, count=1)
+    return notebook
 
 
 def generate_assignment(source: Path, root: Path, name: str) -> Path:
