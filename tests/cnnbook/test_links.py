@@ -92,3 +92,25 @@ def test_pyproject_takes_its_version_from_the_library():
     assert "version" in project["dynamic"] and "version" not in project
     assert tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
         "dynamic"]["version"] == {"attr": "cnnbook.__version__"}
+
+
+def test_the_build_publishes_the_wheel_at_the_sites_root(tmp_path):
+    build_book = _build_book_module()
+    site = tmp_path / "site"
+    site.mkdir()
+    wheel = tmp_path / wheel_name(__version__)
+    wheel.write_bytes(b"PK")
+    build_book.publish_wheel(wheel, site)
+    assert (site / wheel.name).read_bytes() == b"PK"
+    assert links_from_config(ROOT / "_config.yml").wheel_url.endswith("/" + wheel.name)
+
+    stale = tmp_path / "cnnbook-0.0.1-py3-none-any.whl"
+    stale.write_bytes(b"PK")
+    with pytest.raises(SystemExit, match="--wheel must be"):
+        build_book.publish_wheel(stale, site)
+
+
+def test_the_pages_workflow_builds_and_publishes_the_wheel():
+    workflow = (ROOT / ".github" / "workflows" / "book.yml").read_text()
+    assert "pip wheel --no-deps" in workflow
+    assert "scripts/build_book.py --strict --wheel" in workflow
