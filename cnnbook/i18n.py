@@ -198,21 +198,42 @@ NOTEBOOK_TEXT: dict[str, dict[str, str]] = {
     "a5.feature_extraction": {"en": "feature extraction", "el": "εξαγωγή χαρακτηριστικών"},
     "a5.fine_tuning": {"en": "fine-tuning", "el": "λεπτομερής ρύθμιση"},
     "a5.scratch": {"en": "from scratch", "el": "από το μηδέν"},
-    "a5.table_head": {"en": "{set:22} {method:24} {weights:>15} {accuracy:>13} {time:>6}",
-                      "el": "{set:22} {method:24} {weights:>15} {accuracy:>13} {time:>6}"},
+    "a5.table_head": {"en": "{set:22} {method:24} {weights:>18} {accuracy:>16} {time:>6}",
+                      "el": "{set:22} {method:24} {weights:>18} {accuracy:>16} {time:>6}"},
     "a5.column.set": {"en": "target set", "el": "σύνολο-στόχος"},
     "a5.column.method": {"en": "method", "el": "μέθοδος"},
     "a5.column.weights": {"en": "trained weights", "el": "εκπαιδευόμενα βάρη"},
     "a5.column.accuracy": {"en": "test accuracy", "el": "ακρίβεια ελέγχου"},
     "a5.column.time": {"en": "time", "el": "χρόνος"},
     "a5.set_label": {"en": "{name} ({n:,} images)", "el": "{name} ({n:,} εικόνες)"},
-    "a5.row": {"en": "{set:22} {method:24} {weights:15,} {accuracy:13.3f} {seconds:5.0f}s",
-               "el": "{set:22} {method:24} {weights:15,} {accuracy:13.3f} {seconds:5.0f}s"},
+    "a5.row": {"en": "{set:22} {method:24} {weights:18,} {accuracy:16.3f} {seconds:5.0f}s",
+               "el": "{set:22} {method:24} {weights:18,} {accuracy:16.3f} {seconds:5.0f}s"},
     "a5.images": {"en": "{name}: {n:,} images", "el": "{name}: {n:,} εικόνες"},
     "a5.chance": {"en": "chance", "el": "τυχαία πρόβλεψη"},
     "a5.test_accuracy_axis": {"en": "test accuracy (%)", "el": "ακρίβεια ελέγχου (%)"},
     "a5.saved": {"en": "saved {path}: {pattern}, {n:,} weights",
                  "el": "αποθηκεύτηκε το {path}: {pattern}, {n:,} βάρη"},
+    "a5.imagenet_off": {
+        "en": 'BASE is {base}: set BASE = "imagenet" to try an ImageNet base (it needs the '
+              "internet); the comparison uses the cifar5 base of part 3.",
+        "el": 'Το BASE είναι {base}: ορίστε BASE = "imagenet" για να δοκιμάσετε μια βάση '
+              "ImageNet (χρειάζεται σύνδεση στο διαδίκτυο)· η σύγκριση χρησιμοποιεί τη βάση "
+              "cifar5 του μέρους 3."},
+    "a5.reason.offline": {"en": "downloads are disabled by CNNBOOK_OFFLINE",
+                          "el": "οι λήψεις είναι απενεργοποιημένες από το CNNBOOK_OFFLINE"},
+    "a5.reason.failed": {"en": "no connection, or the download failed",
+                         "el": "δεν υπάρχει σύνδεση ή η λήψη απέτυχε"},
+    "a5.imagenet_missing": {
+        "en": "Could not get MobileNetV2's ImageNet weights ({reason}), so this run falls back "
+              "to the cifar5 base, whose results are in part 3.",
+        "el": "Δεν ήταν δυνατό να ληφθούν τα βάρη ImageNet του MobileNetV2 ({reason}), οπότε "
+              "αυτή η εκτέλεση μένει στη βάση cifar5, της οποίας τα αποτελέσματα είναι στο "
+              "μέρος 3."},
+    "a5.imagenet_result": {
+        "en": "{name:8}: ImageNet MobileNetV2 features {imagenet:.3f}, cifar5 feature "
+              "extraction {cifar5:.3f}",
+        "el": "{name:8}: χαρακτηριστικά MobileNetV2 (ImageNet) {imagenet:.3f}, εξαγωγή "
+              "χαρακτηριστικών cifar5 {cifar5:.3f}"},
     "a5.test_accuracy": {
         "en": "test accuracy on {n:,} images of the target classes: {accuracy:.3f} "
               "(needed: {target})",
