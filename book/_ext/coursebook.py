@@ -165,12 +165,12 @@ def _download_uri(docname: str, slug: str) -> str:
 ASSIGNMENT_STARTS = {
     "en": {"colab": "Open in Colab", "binder": "Launch on Binder", "download": "Download",
            "local": "In your own Jupyter you need Python 3.10 or later with the packages of "
-                    "requirements-student.txt (TensorFlow, Keras, Matplotlib); the notebook's "
-                    "first cell installs the course library, cnnbook, from this site."},
+                    "`requirements-student.txt` (TensorFlow, Keras, Matplotlib); the notebook's "
+                    "first cell installs the course library, `cnnbook`, from this site."},
     "el": {"colab": "Άνοιγμα στο Colab", "binder": "Εκκίνηση στο Binder", "download": "Λήψη",
            "local": "Στο δικό σας Jupyter χρειάζεστε Python 3.10 ή νεότερη με τα πακέτα του "
-                    "requirements-student.txt (TensorFlow, Keras, Matplotlib)· το πρώτο κελί "
-                    "του σημειωματαρίου εγκαθιστά τη βιβλιοθήκη του μαθήματος, την cnnbook, "
+                    "`requirements-student.txt` (TensorFlow, Keras, Matplotlib)· το πρώτο κελί "
+                    "του σημειωματαρίου εγκαθιστά τη βιβλιοθήκη του μαθήματος, την `cnnbook`, "
                     "από αυτόν τον ιστότοπο."},
 }
 
@@ -214,7 +214,18 @@ def add_assignment_starts(app, doctree, docname: str) -> None:
                                         classes=[f"assignment-{kind}"])
             starts += nodes.list_item("", item)
         box += starts
-        box += nodes.paragraph(words["local"], words["local"], classes=["assignment-local"])
+        box += _with_literals(words["local"], classes=["assignment-local"])
+
+
+def _with_literals(text: str, classes: list[str]):
+    """A paragraph of `text` whose `backquoted` parts are set as code."""
+    from docutils import nodes
+
+    paragraph = nodes.paragraph(classes=classes)
+    for k, part in enumerate(text.split("`")):
+        if part:
+            paragraph += nodes.literal(text=part) if k % 2 else nodes.Text(part)
+    return paragraph
 
 
 def derive_repository_links(app, doctree, docname: str) -> None:
