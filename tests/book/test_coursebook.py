@@ -88,7 +88,9 @@ def test_assignment_boxes_get_colab_binder_and_download_from_the_setting(languag
     assert links[1]["refuri"] == expected.binder(language, "a3-mnist-cnn")
     assert links[2]["refuri"] == "assignments/a3-mnist-cnn/a3-mnist-cnn.ipynb"
     sentence = box.children[-1].astext()
-    assert "Jupyter" in sentence and "cnnbook" in sentence
+    assert "Jupyter" in sentence and "cnnbook" in sentence and "`" not in sentence
+    assert [code.astext() for code in box.children[-1].findall(nodes.literal)] == [
+        "requirements-student.txt", "cnnbook"]
     assert ("σημειωματαρίου" in sentence) == (language == "el")
 
 
