@@ -2,7 +2,8 @@
 
 nbgrader strips solutions and hidden tests, locks cells and records checksums;
 this verb then writes one edition per language, each keeping the markdown
-cells tagged for its language. grading.yml and hidden/ never reach a release.
+cells tagged for its language, with `LANG` in the parameters cell set to it.
+grading.yml and hidden/ never reach a release.
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Build the book's editions and assemble them into one site.
 
-    python scripts/build_book.py [--lang en] [--strict] [--site _build/site]
+    python scripts/build_book.py [--lang en] [--strict] [--site _build/site] [--wheel W]
 
 Each edition is its own Sphinx project rooted at book/<lang>/ (language is
 global per Sphinx build) with config `_config.yml` (English) or
 `_config.<lang>.yml`, and the shared `_toc.yml`. Builds run from the
 repository root, so the relative `execute.cache` path is one jupyter-cache for
-all editions. The site is `_build/site/<lang>/…` plus a root `index.html`.
+all editions. The site is `_build/site/<lang>/…` plus a root `index.html`,
+and, with `--wheel`, the library's wheel at its root (the assignments' first
+cell installs it from there).
 """
 
 from __future__ import annotations
@@ -228,6 +230,28 @@ def assemble(built: dict[str, Path], site: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def warn_if_placeholder_repository() -> None:
+    """Links to Colab, Binder and the wheel follow `repository.url`: say when it names no one."""
+    from cnnbook.links import is_placeholder, links_from_config
+
+    repository = links_from_config(config_for("en")).repository
+    if is_placeholder(repository):
+        print(f"build_book: warning: repository.url in _config.yml and _config.el.yml is still "
+              f"the placeholder {repository}; the Colab, Binder and pip links of the site "
+              f"point there. Set it to the repository that hosts the course.",
+              file=sys.stderr, flush=True)
+
+
+def publish_wheel(wheel: Path, site: Path) -> None:
+    """Put the library's wheel at the site's root, where assignments' first cells install it."""
+    from cnnbook import __version__
+    from cnnbook.links import wheel_name
+
+    if wheel.name != wheel_name(__version__):
+        sys.exit(f"build_book: --wheel must be {wheel_name(__version__)}, not {wheel.name}")
+    shutil.copy2(wheel, site / wheel.name)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -236,11 +260,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors (-W)")
     parser.add_argument("--site", type=Path, default=ROOT / "_build" / "site",
                         help="where to assemble the site (default: _build/site)")
+    parser.add_argument("--wheel", type=Path,
+                        help="the library's wheel (pip wheel --no-deps .) to publish on the site")
     args = parser.parse_args(argv)
     langs = args.lang or available_editions()
     missing = [lang for lang in langs if lang not in available_editions()]
     if missing:
         parser.error(f"no edition at book/{missing[0]}/index.md")
+    if args.wheel is not None and not args.wheel.is_file():
+        parser.error(f"no wheel at {args.wheel}")
+    warn_if_placeholder_repository()
     built, executed = {}, {}
     for lang in langs:
         start = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
@@ -248,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         executed[lang] = executed_since(start)
         print(f"{EDITIONS[lang]}: executed {len(executed[lang])} notebook(s)", flush=True)
     assemble(built, args.site.resolve())
+    if args.wheel is not None:
+        publish_wheel(args.wheel, args.site)
     report = {"executed": executed}
     (args.site / "build-report.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"site: {args.site / 'index.html'}")

@@ -16,7 +16,7 @@ from typing import Any
 import nbformat
 
 from autograder.common.assignment import load_assignment
-from autograder.common.bilingual import LANGUAGES, edition
+from autograder.common.bilingual import LANGUAGES, edition, with_language_parameter
 from autograder.common.errors import UserError
 from autograder.common.spec import GRADER_ONLY
 
@@ -78,7 +78,8 @@ def release_files(solutions: Path, name: str) -> dict[str, dict[str, bytes]]:
     source_notebook = nbformat.reads(files.pop(notebook_name).decode("utf-8"), as_version=4)
     result = {}
     for language in LANGUAGES:
-        text = nbformat.writes(edition(source_notebook, language))
+        text = nbformat.writes(with_language_parameter(edition(source_notebook, language),
+                                                       language))
         result[language] = {**files, notebook_name: (text + "\n").encode("utf-8")}
     return result
 

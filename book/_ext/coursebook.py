@@ -21,6 +21,9 @@
 - Assignments: the role {assignment}`a2-cross-correlation` links to the
   student notebook of the page's language, copied from exercises/<lang>/ into
   the edition's `assignments/` folder; a missing notebook fails the build.
+  The box (admonition) holding it gets "Open in Colab", "Launch on Binder" and
+  "Download" links, derived from `repository.url` (cnnbook.links), and one
+  sentence on what a local Jupyter needs.
 """
 
 from __future__ import annotations
@@ -139,7 +142,11 @@ def register_reference_style(language: str) -> None:
 
 
 def assignment_role(name, rawtext, text, lineno, inliner, options=None, content=None):
-    """A link to the student notebook of assignment `text`, in the page's language."""
+    """A link to the student notebook of assignment `text`, in the page's language.
+
+    The box around it (the admonition) gets its one-click starts afterwards,
+    in `add_assignment_starts`.
+    """
     from docutils import nodes
 
     env = inliner.document.settings.env
@@ -148,10 +155,96 @@ def assignment_role(name, rawtext, text, lineno, inliner, options=None, content=
     if not notebook.is_file():
         message = inliner.reporter.error(f"no student notebook at {notebook}", line=lineno)
         return [inliner.problematic(rawtext, rawtext, message)], [message]
-    uri = "../" * env.docname.count("/") + f"{ASSIGNMENTS_FOLDER}/{slug}/{notebook.name}"
-    link = nodes.reference(rawtext, "", refuri=uri, classes=["assignment-notebook"])
+    link = nodes.reference(rawtext, "", refuri=_download_uri(env.docname, slug),
+                           classes=["assignment-notebook"], assignment=slug)
     link += nodes.literal(text=notebook.name)
     return [link], []
+
+
+def _download_uri(docname: str, slug: str) -> str:
+    return "../" * docname.count("/") + f"{ASSIGNMENTS_FOLDER}/{slug}/{slug}.ipynb"
+
+
+# The one-click starts of an assignment box, and what a local Jupyter needs.
+ASSIGNMENT_STARTS = {
+    "en": {"colab": "Open in Colab", "binder": "Launch on Binder", "download": "Download",
+           "local": "In your own Jupyter you need Python 3.10 or later with the packages of "
+                    "`requirements-student.txt` (TensorFlow, Keras, Matplotlib); the notebook's "
+                    "first cell installs the course library, `cnnbook`, from this site."},
+    "el": {"colab": "Άνοιγμα στο Colab", "binder": "Εκκίνηση στο Binder", "download": "Λήψη",
+           "local": "Στο δικό σας Jupyter χρειάζεστε Python 3.10 ή νεότερη με τα πακέτα του "
+                    "`requirements-student.txt` (TensorFlow, Keras, Matplotlib)· το πρώτο κελί "
+                    "του σημειωματαρίου εγκαθιστά τη βιβλιοθήκη του μαθήματος, την `cnnbook`, "
+                    "από αυτόν τον ιστότοπο."},
+}
+
+
+def course_links_of(config: Any):
+    """cnnbook.links.course_links from the edition's `repository` and `launch_buttons`."""
+    from cnnbook import __version__
+    from cnnbook.links import course_links
+
+    theme = config.html_theme_options or {}
+    binderhub = (theme.get("launch_buttons") or {}).get("binderhub_url") or "https://mybinder.org"
+    return course_links(theme["repository_url"], __version__,
+                        theme.get("repository_branch", "main"), binderhub)
+
+
+def add_assignment_starts(app, doctree, docname: str) -> None:
+    """Under each box that links assignments: Colab, Binder, Download, and what Jupyter needs."""
+    from docutils import nodes
+
+    language = app.config.language or "en"
+    words = ASSIGNMENT_STARTS.get(language, ASSIGNMENT_STARTS["en"])
+    links = course_links_of(app.config)
+    for box in doctree.findall(nodes.admonition):
+        slugs = list(dict.fromkeys(ref["assignment"] for ref in box.findall(nodes.reference)
+                                   if ref.get("assignment")))
+        if not slugs:
+            continue
+        starts = nodes.bullet_list(classes=["assignment-starts"])
+        for slug in slugs:
+            item = nodes.paragraph()
+            if len(slugs) > 1:
+                item += nodes.literal(text=f"{slug}.ipynb")
+                item += nodes.Text(": ")
+            targets = {"colab": links.colab(language, slug),
+                       "binder": links.binder(language, slug),
+                       "download": _download_uri(docname, slug)}
+            for k, (kind, uri) in enumerate(targets.items()):
+                if k:
+                    item += nodes.Text(" · ")
+                item += nodes.reference("", words[kind], refuri=uri,
+                                        classes=[f"assignment-{kind}"])
+            starts += nodes.list_item("", item)
+        box += starts
+        box += _with_literals(words["local"], classes=["assignment-local"])
+
+
+def _with_literals(text: str, classes: list[str]):
+    """A paragraph of `text` whose `backquoted` parts are set as code."""
+    from docutils import nodes
+
+    paragraph = nodes.paragraph(classes=classes)
+    for k, part in enumerate(text.split("`")):
+        if part:
+            paragraph += nodes.literal(text=part) if k % 2 else nodes.Text(part)
+    return paragraph
+
+
+def derive_repository_links(app, doctree, docname: str) -> None:
+    """Code blocks that name the template's repository name the configured one instead."""
+    from docutils import nodes
+
+    from cnnbook.links import PLACEHOLDER_URL
+
+    repository = course_links_of(app.config).repository
+    if repository == PLACEHOLDER_URL:
+        return
+    for block in doctree.findall(nodes.literal_block):
+        text = block.astext()
+        if PLACEHOLDER_URL in text:
+            block.children = [nodes.Text(text.replace(PLACEHOLDER_URL, repository))]
 
 
 def copy_assignments(app, exception: Exception | None) -> None:
@@ -173,5 +266,7 @@ def setup(app) -> dict[str, Any]:
     app.add_search_language(GreekSearch)
     register_reference_style(app.config.language or "en")
     app.add_role("assignment", assignment_role)
+    app.connect("doctree-resolved", add_assignment_starts)
+    app.connect("doctree-resolved", derive_repository_links)
     app.connect("build-finished", copy_assignments)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

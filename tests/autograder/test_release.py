@@ -85,12 +85,33 @@ def test_both_editions_share_code_grade_ids_and_checksums(name, fresh_releases):
         return [(cell.source, json.dumps(cell.metadata.get("nbgrader"), sort_keys=True))
                 for cell in nb.cells if cell.cell_type == "code"]
 
-    assert code(english) == code(greek)
+    # The code is the same but for one line of the parameters cell: LANG = "el".
+    assert len(code(english)) == len(code(greek))
+    for (en_source, en_nbgrader), (el_source, el_nbgrader), cell in zip(
+            code(english), code(greek), [c for c in english.cells if c.cell_type == "code"],
+            strict=True):
+        assert en_nbgrader == el_nbgrader
+        if en_source != el_source:
+            assert "parameters" in cell.metadata.get("tags", [])
+            changed = [(en, el) for en, el in zip(en_source.splitlines(), el_source.splitlines(),
+                                                  strict=True) if en != el]
+            assert len(changed) == 1 and changed[0][0].startswith('LANG = "en"'), changed
+            assert changed[0][1] == changed[0][0].replace('LANG = "en"', 'LANG = "el"', 1)
     assert {k: c.metadata.nbgrader.checksum for k, c in grade_cells(english).items()} == {
         k: c.metadata.nbgrader.checksum for k, c in grade_cells(greek).items()}
     for language, notebook in editions.items():
         markdown = [cell for cell in notebook.cells if cell.cell_type == "markdown"]
         assert markdown and all(cell_languages(cell) == {language} for cell in markdown)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_each_edition_sets_its_language_in_the_parameters_cell(name, fresh_releases):
+    for language, files in fresh_releases[name].items():
+        notebook = nbformat.reads(files[f"{name}.ipynb"].decode(), as_version=4)
+        parameters = [cell.source for cell in notebook.cells
+                      if "parameters" in cell.metadata.get("tags", [])]
+        assert len(parameters) == 1
+        assert re.findall(r'^LANG = "(\w+)"', parameters[0], flags=re.M) == [language]
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -95,3 +95,24 @@ def test_every_link_on_the_root_page_resolves(built_site):
                for link in links), links
     missing = [link for link in links if not (built_site / link).is_file()]
     assert not missing, missing
+
+
+@pytest.mark.parametrize(("lang", "labels"), [
+    ("en", ["Open in Colab", "Launch on Binder", "Download"]),
+    ("el", ["Άνοιγμα στο Colab", "Εκκίνηση στο Binder", "Λήψη"]),
+])
+def test_assignment_boxes_offer_colab_binder_and_download(built_site, lang, labels):
+    import html
+
+    from cnnbook.links import links_from_config
+
+    links = links_from_config(ROOT / "_config.yml")
+    page = (built_site / lang / "training.html").read_text(encoding="utf-8")
+    for slug in ("a3-mnist-cnn", "a4-cifar10-cnn"):
+        assert f'href="{html.escape(links.colab(lang, slug))}"' in page, slug
+        assert f'href="{html.escape(links.binder(lang, slug))}"' in page, slug
+        assert f'href="assignments/{slug}/{slug}.ipynb"' in page, slug
+        assert (built_site / lang / "assignments" / slug / f"{slug}.ipynb").is_file()
+    for label in labels:
+        assert f">{label}<" in page, label
+    assert "requirements-student.txt" in page

@@ -100,3 +100,55 @@ def test_markdown_math_reaches_mathjax_as_written(tex):
     assert rendered.startswith(f"fits: {opening}") and rendered.endswith("</span>.")
     assert html.unescape(rendered[len(f"fits: {opening}"):-len("</span>.")]) == rf"\({tex}\)"
     assert "$" not in markdown_math(tex)
+
+
+def test_every_notebook_text_has_every_language():
+    for key, variants in i18n.NOTEBOOK_TEXT.items():
+        assert set(variants) == set(i18n.LANGS), key
+
+
+@pytest.mark.parametrize(("key", "lang", "values", "text"), [
+    ("a1.loaded", "el", {"mnist": 60000, "cifar": 50000},
+     "MNIST: 60.000 εικόνες εκπαίδευσης· CIFAR-10: 50.000 εικόνες εκπαίδευσης"),
+    ("a1.loaded", "en", {"mnist": 60000, "cifar": 50000},
+     "MNIST: 60,000 training images; CIFAR-10: 50,000 training images"),
+    ("test_accuracy", "el", {"accuracy": 0.98765, "target": 0.99},
+     "ακρίβεια ελέγχου 0,9877 (στόχος 0,99)"),
+    ("a5.saved", "el", {"path": "model.keras", "pattern": "CONV", "n": 1234},
+     "αποθηκεύτηκε το model.keras: CONV, 1.234 βάρη"),  # only numbers change separators
+])
+def test_say_writes_numbers_the_languages_way(key, lang, values, text):
+    assert i18n.say(key, lang, **values) == text
+
+
+def test_say_refuses_an_unknown_key_or_language():
+    with pytest.raises(KeyError, match="no notebook text"):
+        i18n.say("no.such.key", "en")
+    with pytest.raises(KeyError, match="'de'"):
+        i18n.say("epoch", "de")
+
+
+def test_every_key_the_assignments_say_exists():
+    """Literal keys, and the f-string families (a5.{method}, source.{kind}…), in every notebook."""
+    import re
+
+    import nbformat
+
+    from tests.conftest import ROOT
+
+    families = {"a2.{name}": ["original", "sharpen", "blur", "edges"],
+                "source.{last_source": ["full", "download", "sample"],
+                "a5.set.{": ["small", "large", "test"],
+                "a5.column.{column}": ["set", "method", "weights", "accuracy", "time"],
+                "a5.{method}": ["feature_extraction", "fine_tuning", "scratch"]}
+    used = set()
+    for path in sorted((ROOT / "solutions").glob("*/*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+        used |= set(re.findall(r'say\("([^"{]+)"', code))
+        for template in re.findall(r'say\(f"([^"]+)"', code):
+            prefix = template.split("{")[0]
+            stems = next(v for k, v in families.items() if template.startswith(k.split("}")[0]))
+            used |= {prefix + stem for stem in stems}
+    assert used, "the assignments should print through say()"
+    assert sorted(used - set(i18n.NOTEBOOK_TEXT)) == []
