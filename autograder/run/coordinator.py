@@ -166,6 +166,8 @@ def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: di
     notebook.metadata.setdefault("cnnbook", {})["language"] = language
     box_data = isolation.INSIDE_DATA if isolation.bubblewrap_works() else str(grading_data)
     parameters = {**_defaults(source), **profile.parameters, "DATA_DIR": box_data}
+    if "LANG" in parameters:  # the edition the student worked in prints in its language
+        parameters["LANG"] = language
     notebook.metadata["papermill"] = {}  # papermill's own reader would add it
     notebook = parameterize_notebook(notebook, parameters, kernel_name="python3",
                                      language="python")

@@ -326,8 +326,14 @@ def test_real_assignments_grade_right(tmp_path):
                  "--allow-sample"]) == 0  # offline (no staged data) it grades on the sample
     results = {s: json.loads((workspace.autograded(s, a2) / "result.json").read_text())
                for s in ("greek-correct", "english-empty")}
-    assert results["greek-correct"]["score"] == results["greek-correct"]["max_score"] == 12
+    assert results["greek-correct"]["score"] == results["greek-correct"]["max_score"] == 16
     assert results["greek-correct"]["language"] == "el"
+    # the Greek edition runs in Greek: the grader injects LANG from the notebook's language
+    executed = nbformat.read(workspace.autograded("greek-correct", a2) / f"{a2}.ipynb",
+                             as_version=4)
+    injected = next(c for c in executed.cells
+                    if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'LANG = "el"' in injected.source
     assert results["english-empty"]["score"] == 0
 
 
