@@ -77,7 +77,8 @@ def _execute(notebook, parameters: dict, limits: dict, data: Path | None, work: 
     nbformat.write(notebook, work / "notebook.ipynb")
     home = "/tmp/home" if box.isolated else str(work / ".home")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
-           "KERAS_HOME": f"{home}/.keras", "LANG": "C.UTF-8", **worker_environment(0, None)}
+           "KERAS_HOME": f"{home}/.keras", "LANG": "C.UTF-8", **worker_environment(0, None),
+           **isolation.python_env()}
     print(f"running {notebook.metadata.get('cnnbook', {}).get('assignment')} "
           f"({box.isolation_name()}) …", file=sys.stderr)
     run = box.run([isolation.python(), "-m", "autograder.sandbox.inside", "notebook",

@@ -220,7 +220,8 @@ def _sandbox_env(job: Job, box: isolation.Sandbox) -> dict[str, str]:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
            "KERAS_HOME": f"{home}/.keras", "MPLCONFIGDIR": f"{home}/.matplotlib",
            "IPYTHONDIR": f"{home}/.ipython", "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter",
-           "LANG": "C.UTF-8", **worker_environment(job.threads, job.gpu)}
+           "LANG": "C.UTF-8", **worker_environment(job.threads, job.gpu),
+           **isolation.python_env()}
     if os.environ.get("KERAS_BACKEND"):
         env["KERAS_BACKEND"] = os.environ["KERAS_BACKEND"]
     return env

@@ -222,8 +222,8 @@ class Sandbox:
             return argv
         command = [shutil.which("bwrap") or "bwrap", *_namespace_flags(),
                    "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-        for path in _python_paths_under_tmp():  # a venv or checkout in /tmp stays visible
-            command += ["--ro-bind", str(path), str(path)]
+        for real, inside in python_binds():  # a venv or checkout in /tmp stays visible
+            command += ["--ro-bind", str(real), str(inside)]
         for path in self.hide:  # empty folders over everything the code must not read
             command += ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null",
                                                                        str(path)]
@@ -257,16 +257,55 @@ def rlimits(limits: Limits) -> dict[str, int]:
             "RLIMIT_CORE": 0}
 
 
-def _python_paths_under_tmp() -> list[Path]:
-    """This interpreter's prefixes and this project, where they live under /tmp (CI clones do)."""
-    from autograder.common import project
+def code_roots() -> list[Path]:
+    """The folders holding the grader's and the course's code as this process imports them.
 
-    candidates = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
-                  Path(sys.executable).resolve().parent.parent, project.ROOT}
+    Inside the sandbox they go first on PYTHONPATH, so that the runner and the kernel
+    import the very code the coordinator runs, even when the venv's editable install
+    points elsewhere (another checkout, or one under a /tmp the sandbox hides).
+    """
+    import importlib.util
+
+    roots = []
+    for package in ("autograder", "cnnbook"):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin:
+            root = Path(spec.origin).parent.parent
+            if root not in roots:
+                roots.append(root)
+    return roots
+
+
+def python_env() -> dict[str, str]:
+    """PYTHONPATH for what runs inside: the grader's own code roots (see `code_roots`)."""
+    return {"PYTHONPATH": os.pathsep.join(str(root) for root in code_roots())}
+
+
+def python_binds() -> list[tuple[Path, Path]]:
+    """(real folder, path inside) for the grader's Python and code where /tmp would hide them.
+
+    The sandbox mounts a private /tmp. A venv or checkout under /tmp, reached as
+    Python reports it (maybe through a symlink) or by its real path, is bound at
+    both places, so the interpreter, its packages and the code are found inside.
+    """
     tmp = Path("/tmp")
-    found = sorted({p.resolve() for p in candidates if p.resolve().is_relative_to(tmp)
-                    and p.resolve() != tmp})
-    return [p for p in found if not any(p != q and p.is_relative_to(q) for q in found)]
+    places = [Path(sys.executable).parent.parent, Path(sys.prefix), Path(sys.exec_prefix),
+              Path(sys.base_prefix), *code_roots(),
+              *(Path(entry) for entry in sys.path if entry and Path(entry).is_dir())]
+    binds: dict[Path, Path] = {}
+    for place in places:
+        seen, real = Path(os.path.abspath(place)), place.resolve()
+        for target in (seen, real):
+            if target.is_relative_to(tmp) and target != tmp:
+                binds.setdefault(target, real)
+    # a bind inside another one that already shows the same folder is redundant
+    kept = []
+    for target, real in sorted(binds.items(), key=lambda item: len(item[0].parts)):
+        covered = any(target.is_relative_to(outer) and (outer_real / target.relative_to(outer))
+                      .resolve() == real for outer, outer_real in kept)
+        if not covered:
+            kept.append((target, real))
+    return [(real, target) for target, real in kept]
 
 
 def _limit_self(limits: Limits, cgroups: _Cgroups | None) -> None:  # runs in the child
