@@ -35,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="regrade what is already graded")
     parser.add_argument("--data", default=None,
                         help="the full datasets (default: $CNNBOOK_DATA, else what cnnbook finds)")
+    parser.add_argument("--no-preflight", action="store_true",
+                        help="skip grading the reference solution first (the summary and "
+                             "the report say so)")
     parser.add_argument("--allow-sample", action="store_true",
                         help="grade on the bundled data sample when the full data is absent "
                              "(refused otherwise: the grades would be wrong)")
@@ -49,4 +52,4 @@ def run(args: argparse.Namespace) -> int:
         assignment=args.assignment, course=args.course, workers=args.workers,
         cluster=args.cluster, profile=args.profile, timeout=args.timeout, memory=args.memory,
         gpus=args.gpus, student=args.student, force=args.force, data=args.data,
-        allow_sample=args.allow_sample))
+        allow_sample=args.allow_sample, preflight=not args.no_preflight))

@@ -76,6 +76,7 @@ class Graded:
     seconds: float | None
     lost: dict[str, str] = field(default_factory=dict)  # grade id → why its points were lost
     on_sample: bool = False  # graded on the bundled data sample (--allow-sample)
+    unchecked: bool = False  # graded with --no-preflight: the reference was not graded first
 
 
 @dataclass
@@ -118,7 +119,8 @@ def collect(workspace: Workspace, assignment: str) -> ReportData:
         seconds = result.seconds if result is not None else None
         graded.append(Graded(student, submission.score, submission.cells, status, reason,
                              seconds, _lost_points(result),
-                             result is not None and result.on_sample))
+                             result is not None and result.on_sample,
+                             result is not None and result.preflight == "skipped"))
     return ReportData(assignment, _title(workspace, assignment), scores.max_score,
                       scores.cells, graded)
 
@@ -148,6 +150,10 @@ def summary_text(data: ReportData) -> str:
     described = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
     lines.append(f"submissions: {total} ({described})")
     on_sample = sum(submission.on_sample for submission in data.submissions)
+    unchecked = sum(submission.unchecked for submission in data.submissions)
+    if unchecked:
+        lines.append(f"WARNING: {unchecked} graded with --no-preflight: the reference solution "
+                     "was not graded first")
     if on_sample:
         lines.append(f"WARNING: {on_sample} graded on the bundled data sample (--allow-sample): "
                      "trial grades, not final ones")

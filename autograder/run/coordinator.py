@@ -30,6 +30,7 @@ from autograder.common.spec import Spec
 from autograder.records import gradebook
 from autograder.records.nbgrader import release_files
 from autograder.records.workspace import Workspace, open_workspace, select_students
+from autograder.run import preflight
 from autograder.run.worker import Job, grade_job, start_local_worker, usable_cpus
 from autograder.sandbox import isolation, zygote
 from autograder.scoring import heldout
@@ -53,6 +54,7 @@ class BatchOptions:
     force: bool = False
     data: str | None = None
     allow_sample: bool = False       # grade on the bundled sample when the full data is absent
+    preflight: bool = True           # grade the reference solution first, refuse unless full
 
 
 def grade_batch(args: BatchOptions) -> int:
@@ -83,12 +85,38 @@ def grade_batch(args: BatchOptions) -> int:
     released = _released_checksums(workspace, spec.assignment)
     threads = max(1, usable_cpus() // args.workers)  # a Dask worker decides its own
     box_limits = isolation.Limits.from_spec(limits)  # once per batch: every job shares it
+    preload = None if gpus else zygote.imports_of(spec.notebook)  # GPU runners: cold kernels
+    checked = "skipped"
+    if args.preflight:
+        checked = _preflight(workspace, spec, args, profile, limits, box_limits, data_dir,
+                             grading_data, kinds, released, threads, gpus, preload)
     jobs = (_prepare(workspace, spec, student, profile, limits, box_limits, data_dir,
                      grading_data, released, threads, gpus[i % len(gpus)] if gpus else None)
             for i, student in enumerate(todo))  # prepared while the first ones run
-    preload = None if gpus else zygote.imports_of(spec.notebook)  # GPU runners: cold kernels
-    results = _execute(jobs, len(todo), args, threads, spec.total_points, preload, kinds)
-    return _summarise(workspace, spec, results, kinds)
+    results = _execute(jobs, len(todo), args, threads, spec.total_points, preload, kinds,
+                       checked)
+    return _summarise(workspace, spec, results, kinds, checked)
+
+
+def _preflight(workspace: Workspace, spec: Spec, args: BatchOptions, profile, limits: dict,
+               box_limits: isolation.Limits, data_dir: str | None, grading_data: Path,
+               kinds: dict[str, str], released: dict[str, str], threads: int,
+               gpus: list[str], preload: list[str] | None) -> str:
+    """Grade the reference solution through this batch's path; "passed" or "cached"."""
+    key = preflight.fingerprint(spec, profile.name, limits, profile.parameters, data_dir,
+                                kinds, gpus)
+    if preflight.cached_pass(workspace, spec.assignment, key):
+        print("preflight: the reference solution passed before under the same conditions")
+        return "cached"
+    job = _prepare(workspace, spec, preflight.REFERENCE, profile, limits, box_limits, data_dir,
+                   grading_data, released, threads, gpus[0] if gpus else None,
+                   path=spec.notebook)
+    print("preflight: grading the reference solution first …", file=sys.stderr)
+    with _dispatch(iter([job]), args, threads, preload) as finished:
+        _, result = next(iter(finished))
+    preflight.judge(workspace, spec, result, key)
+    print(f"preflight: the reference solution scored {result.score:g}/{spec.total_points:g}")
+    return "passed"
 
 
 def _students(workspace: Workspace, assignment: str, requested: list[str] | None) -> list[str]:
@@ -136,13 +164,15 @@ def _released_checksums(workspace: Workspace, assignment: str) -> dict[str, str]
 
 def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: dict,
              box_limits: isolation.Limits, data_dir: str | None, grading_data: Path,
-             released: dict[str, str], threads: int, gpu: str | None) -> Job:
-    """The submission with locked cells restored and the budget injected."""
+             released: dict[str, str], threads: int, gpu: str | None,
+             path: Path | None = None) -> Job:
+    """The submission (or the notebook at `path`) with locked cells restored and the budget
+    injected."""
     from nbgrader.preprocessors import OverwriteCells
     from nbgrader.utils import compute_checksum
     from papermill.parameterize import parameterize_notebook
 
-    path = workspace.submitted(student, spec.assignment) / f"{spec.assignment}.ipynb"
+    path = path or workspace.submitted(student, spec.assignment) / f"{spec.assignment}.ipynb"
     try:
         notebook = nbformat.read(path, as_version=4)
     except Exception:  # collect rejects these; a file edited since is still not gradable
@@ -201,7 +231,7 @@ def _defaults(source: nbformat.NotebookNode) -> dict[str, Any]:
 
 def _execute(jobs: Iterator[Job], count: int, args: BatchOptions, threads: int,
              total_points: float, preload: list[str] | None,
-             kinds: dict[str, str]) -> list[Result]:
+             kinds: dict[str, str], checked: str) -> list[Result]:
     from tqdm import tqdm
 
     results = []
@@ -210,7 +240,7 @@ def _execute(jobs: Iterator[Job], count: int, args: BatchOptions, threads: int,
             tqdm(total=count, unit="notebook", desc="grading", file=sys.stderr,
                  dynamic_ncols=True) as bar:
         for job, result in finished:
-            result.data = dict(kinds)
+            result.data, result.preflight = dict(kinds), checked
             results.append(_store(args, job, result, total_points))
             bar.update(1)
     return results
@@ -289,7 +319,8 @@ def _submitted_at(submitted: Path) -> datetime.datetime | None:
         return None
 
 
-def _summarise(workspace: Workspace, spec: Spec, results: list[Result], kinds: dict) -> int:
+def _summarise(workspace: Workspace, spec: Spec, results: list[Result], kinds: dict,
+               checked: str) -> int:
     from rich.console import Console
     from rich.table import Table
 
@@ -301,6 +332,9 @@ def _summarise(workspace: Workspace, spec: Spec, results: list[Result], kinds: d
         table.add_row(result.student, f"{result.score:g}/{spec.total_points:g}",
                       result.reason_text or "-", f"{result.seconds:.1f}")
     Console(stderr=False, width=120).print(table)
+    if checked == "skipped":
+        print("autograder grade: warning: no preflight (--no-preflight): the reference "
+              "solution was not graded first", file=sys.stderr)
     if "sample" in kinds.values():
         print("autograder grade: warning: graded on the bundled data sample (--allow-sample): "
               "these are trial grades, not final ones", file=sys.stderr)

@@ -64,6 +64,7 @@ class Result:
     graded_at: str = ""
     submission_sha256: str = ""
     data: dict[str, str] = field(default_factory=dict)   # dataset → "full" or "sample"
+    preflight: str = ""  # the batch's reference check: "passed", "cached" or "skipped"
     notebooks: list[str] = field(default_factory=list)    # several notebooks: their names
     timeline: dict[str, float] = field(default_factory=dict)  # phase → seconds
     executed: str | None = field(default=None, repr=False)  # the executed notebook (JSON text)
@@ -101,6 +102,8 @@ class Result:
         }
         if self.data:
             data["data"] = self.data
+        if self.preflight:
+            data["preflight"] = self.preflight
         if self.notebooks:
             data["notebooks"] = self.notebooks
         if self.timeline:
@@ -124,7 +127,8 @@ class Result:
             isolation=str(data.get("isolation") or ""), kernel=str(data.get("kernel") or ""),
             peak_memory_mb=data.get("peak_memory_mb"), graded_at=str(data.get("graded_at") or ""),
             submission_sha256=str(data.get("submission_sha256") or ""),
-            data=dict(data.get("data") or {}), notebooks=list(data.get("notebooks") or []),
+            data=dict(data.get("data") or {}), preflight=str(data.get("preflight") or ""),
+            notebooks=list(data.get("notebooks") or []),
             timeline=dict(data.get("timeline") or {}))
 
 

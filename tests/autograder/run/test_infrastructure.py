@@ -41,16 +41,46 @@ def test_a_runner_that_cannot_start_records_nothing_and_a_rerun_grades(
     monkeypatch.setattr(isolation, "python", lambda: "/nonexistent/bin/python")
     monkeypatch.setenv("AUTOGRADER_WARM_KERNELS", "0")
 
-    assert main(["grade", "toy", "--course", str(workspace.root), "--workers", "1"]) == 1
+    assert main(["grade", "toy", "--course", str(workspace.root), "--workers", "1",
+                 "--no-preflight"]) == 1  # the preflight would refuse first: see below
     result = result_of(workspace, "s001")
     assert result["status"] == "error" and result["score"] == 0 and result["parts"] == []
     assert result["reason"].startswith(
         "grader error: infrastructure: the notebook runner did not start")
     assert "/nonexistent/bin/python" in result["reason"]
     assert not recorded(workspace, "s001")
-    assert "1 submissions hit a grader error" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "1 submissions hit a grader error" in err and "no preflight" in err
 
     monkeypatch.undo()
     assert main(["grade", "toy", "--course", str(workspace.root), "--workers", "1"]) == 0
     assert result_of(workspace, "s001")["score"] == 3
     assert recorded(workspace, "s001")
+
+
+def test_the_preflight_refuses_a_batch_whose_runner_cannot_start(tmp_path, capsys, monkeypatch):
+    workspace = open_workspace(tmp_path / "course", create=True, source=GOLDEN / "solutions")
+    _write_submissions(workspace, {"s001": craft(CORRECT)}, "toy")
+    monkeypatch.setattr(isolation, "python", lambda: "/nonexistent/bin/python")
+    monkeypatch.setenv("AUTOGRADER_WARM_KERNELS", "0")
+
+    assert main(["grade", "toy", "--course", str(workspace.root), "--workers", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    refusal = [line for line in err if "preflight" in line and "error" in line]
+    assert len(refusal) == 1, err
+    assert "the reference solution of toy scored 0/3" in refusal[0]
+    assert "the notebook runner did not start" in refusal[0]
+    assert not (workspace.autograded("s001", "toy") / "result.json").exists()
+    assert not recorded(workspace, "s001")
+
+
+def test_a_passed_preflight_is_cached_for_the_next_batch(tmp_path, capsys):
+    workspace = open_workspace(tmp_path / "course", create=True, source=GOLDEN / "solutions")
+    _write_submissions(workspace, {"s001": craft(CORRECT)}, "toy")
+    assert main(["grade", "toy", "--course", str(workspace.root), "--workers", "1"]) == 0
+    assert "the reference solution scored 3/3" in capsys.readouterr().out
+    assert result_of(workspace, "s001")["preflight"] == "passed"
+    assert main(["grade", "toy", "--course", str(workspace.root), "--workers", "1",
+                 "--force"]) == 0
+    assert "passed before under the same conditions" in capsys.readouterr().out
+    assert result_of(workspace, "s001")["preflight"] == "cached"
