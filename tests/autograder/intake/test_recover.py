@@ -131,3 +131,26 @@ def test_cells_the_student_deleted_from_an_intact_notebook_are_left_to_nbgrader(
     partial = copy.deepcopy(kept)
     del partial.cells[_index_of(partial, "test_corr2d")]
     assert recover_cell_metadata(partial, source) == (partial, [])
+
+
+ASSIGNMENTS = sorted(path.name for path in (ROOT / "solutions").iterdir()
+                     if (path / f"{path.name}.ipynb").exists())
+
+
+@pytest.mark.parametrize("language", ["en", "el"])
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_released_edition_recovers_once_stripped(assignment, language):
+    """Each student edition, saved as nbformat 4.0 without ids or cell metadata, recovers."""
+    source = _read(ROOT / "solutions" / assignment / f"{assignment}.ipynb")
+    edition = _read(ROOT / "exercises" / language / assignment / f"{assignment}.ipynb")
+    saved = copy.deepcopy(edition)
+    saved.nbformat_minor = 0
+    for cell in saved.cells:
+        cell.pop("id", None)
+        cell.metadata = {}
+    recovered, notes = recover_cell_metadata(saved, source)
+    assert len(notes) == 1
+    for cell, released in zip(recovered.cells, edition.cells, strict=True):
+        assert _grade_id(cell) == _grade_id(released)
+        if cell.cell_type == "code":
+            assert cell.metadata.get("tags", []) == released.metadata.get("tags", [])
