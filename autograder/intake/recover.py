@@ -9,7 +9,9 @@ are still there, in order, so they can be matched with the source notebook's:
 2. the other code cells are aligned with `difflib.SequenceMatcher`: read-only
    and test cells reach the student verbatim (less their hidden tests), so they
    anchor the alignment; answer cells (solution regions) are unknown, and
-   between two anchors they map one to one when the counts agree;
+   between two anchors they map one to one when the counts agree; where they
+   do not (a scratch cell added, a cell deleted), an answer cell whose fixed
+   text (`def` line, docstring) fits exactly one cell there anchors it too;
 3. a locked markdown cell with nbgrader metadata matches its verbatim twin.
 
 Nothing is guessed: a grade ID that matches no cell unambiguously is a
@@ -32,6 +34,8 @@ _HIDDEN_TESTS = re.compile(
     r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n.*?^[ \t]*### END HIDDEN TESTS[^\n]*(?:\n|\Z)",
     re.MULTILINE | re.DOTALL)
 _SOLUTION_MARK = "### BEGIN SOLUTION"
+_SOLUTION_REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION.*?^[ \t]*### END SOLUTION[^\n]*$",
+                              re.MULTILINE | re.DOTALL)
 
 
 def recover_cell_metadata(submission: nbformat.NotebookNode, source: nbformat.NotebookNode
@@ -47,7 +51,8 @@ def recover_cell_metadata(submission: nbformat.NotebookNode, source: nbformat.No
         return submission, []
     recovered = copy.deepcopy(submission)
     restored, tags = 0, set()
-    for source_index, index in sorted(_match(recovered.cells, source.cells).items()):
+    pairs = _match(recovered.cells, source.cells)
+    for source_index, index in sorted(pairs.items()):
         original, cell = source.cells[source_index], recovered.cells[index]
         if "nbgrader" in cell.metadata:
             continue  # metadata the editor kept is the student's notebook's own: trust it
@@ -70,7 +75,17 @@ def recover_cell_metadata(submission: nbformat.NotebookNode, source: nbformat.No
             "(the notebook editor dropped it)")
     if tags:
         note += f"; tags restored: {', '.join(sorted(tags))}"
+    lost = _unmatched_tags(source.cells, pairs) - {
+        tag for cell in recovered.cells for tag in cell.metadata.get("tags", [])}
+    if lost:
+        note += f"; not restored (no cell matches unambiguously): tag {', '.join(sorted(lost))}"
     return recovered, [note]
+
+
+def _unmatched_tags(source_cells: list, pairs: dict[int, int]) -> set[str]:
+    """The tags of the source's code cells that matched no cell of the submission."""
+    return {tag for index, cell in enumerate(source_cells) if cell.cell_type == "code"
+            and index not in pairs for tag in cell.metadata.get("tags", [])}
 
 
 def _match(cells: list, source_cells: list) -> dict[int, int]:
@@ -110,13 +125,51 @@ def _align_code_cells(cells: list, source_cells: list, pairs: dict[int, int]) ->
     for source_start, start, size in matcher.get_matching_blocks():
         source_gap = [i for i in source_code[source_end:source_start] if i not in pairs]
         gap = [i for i in code[end:start] if i not in paired]
-        if len(source_gap) == len(gap):  # answer cells between two anchors, one to one
-            pairs.update(zip(source_gap, gap, strict=True))
+        pairs.update(_pair_gap(source_gap, gap, source_cells, cells))
         for offset in range(size):
             source_index, index = source_code[source_start + offset], code[start + offset]
             if source_index not in pairs and index not in paired:
                 pairs[source_index] = index
         source_end, end = source_start + size, start + size
+
+
+def _pair_gap(source_gap: list[int], gap: list[int], source_cells: list, cells: list
+              ) -> dict[int, int]:
+    """Pairs between two anchors: one to one when the counts agree.
+
+    Otherwise (the student added or deleted a cell here) an answer cell whose
+    fixed text (its `def` line, docstring: all but the solution regions) fits
+    exactly one cell of the gap becomes an anchor too, in order, and the count
+    rule applies again on each side of it.
+    """
+    if len(source_gap) == len(gap):
+        return dict(zip(source_gap, gap, strict=True))
+    anchors = []
+    for source_index in source_gap:
+        if _is_answer(source_cells[source_index]):
+            pattern = _answer_pattern(source_cells[source_index])
+            fits = [i for i in gap if pattern.fullmatch(_normalised(cells[i].source))]
+            if len(fits) == 1:
+                anchors.append((source_index, fits[0]))
+    indices = [index for _, index in anchors]
+    if indices != sorted(set(indices)):
+        return {}  # two answers fit one cell, or crosswise: ambiguous
+    pairs, source_from, start = {}, 0, 0
+    for source_index, index in [*anchors, (None, None)]:
+        source_to = len(source_gap) if source_index is None else source_gap.index(source_index)
+        to = len(gap) if index is None else gap.index(index)
+        if to - start == source_to - source_from:
+            pairs.update(zip(source_gap[source_from:source_to], gap[start:to], strict=True))
+        if source_index is not None:
+            pairs[source_index] = index
+            source_from, start = source_to + 1, to + 1
+    return pairs
+
+
+def _answer_pattern(cell: nbformat.NotebookNode) -> re.Pattern:
+    """The student's copy of an answer cell: its text with any solution region filled in."""
+    fixed = _SOLUTION_REGION.split(_normalised(cell.source))
+    return re.compile(".*?".join(map(re.escape, fixed)), re.DOTALL)
 
 
 def _match_locked_markdown(cells: list, source_cells: list, pairs: dict[int, int]) -> None:

@@ -108,8 +108,32 @@ def test_an_added_cell_between_two_read_only_cells_does_not_matter(source, strip
     assert notes and "23 cells" in notes[0]
 
 
-def test_an_added_cell_beside_an_answer_is_ambiguous(source, stripped, kept):
-    stripped.cells.insert(_index_of(kept, "output_size") + 1, nbformat.v4.new_code_cell("1 + 1"))
+def test_an_added_cell_beside_an_answer_is_told_apart_by_the_answers_def_line(
+        source, stripped, kept):
+    """The parameters cell and corr2d's answer share a gap with the student's scratch cell."""
+    answer = _index_of(kept, "corr2d")
+    stripped.cells.insert(answer + 1, nbformat.v4.new_code_cell("corr2d(X, K)"))
+    recovered, notes = recover_cell_metadata(stripped, source)
+    assert _grade_id(recovered.cells[answer]) == "corr2d"
+    assert _grade_id(recovered.cells[answer + 1]) is None
+    assert _grade_id(recovered.cells[answer + 2]) == "test_corr2d"
+    assert "parameters" in recovered.cells[3].metadata.tags
+    assert notes[0].endswith("tags restored: parameters")
+
+
+def test_a_tag_that_cannot_be_placed_is_named_in_the_note(source, stripped, kept):
+    """A scratch cell between the parameters cell and an answer: the answer is still found."""
+    answer = _index_of(kept, "corr2d")
+    stripped.cells.insert(answer, nbformat.v4.new_code_cell("X = np.ones((3, 3))"))
+    recovered, notes = recover_cell_metadata(stripped, source)
+    assert _grade_id(recovered.cells[answer + 1]) == "corr2d"
+    assert "tags" not in recovered.cells[3].metadata
+    assert notes[0].endswith("not restored (no cell matches unambiguously): tag parameters")
+
+
+def test_a_copied_answer_cell_is_ambiguous(source, stripped, kept):
+    answer = _index_of(kept, "output_size")
+    stripped.cells.insert(answer + 1, copy.deepcopy(stripped.cells[answer]))
     with pytest.raises(UserError, match="cell 'output_size'"):
         recover_cell_metadata(stripped, source)
 
@@ -154,3 +178,48 @@ def test_every_released_edition_recovers_once_stripped(assignment, language):
         assert _grade_id(cell) == _grade_id(released)
         if cell.cell_type == "code":
             assert cell.metadata.get("tags", []) == released.metadata.get("tags", [])
+
+
+def _nbgrader(grade_id: str, **flags) -> dict:
+    return {"nbgrader": {"grade_id": grade_id, "grade": False, "locked": False,
+                         "solution": False, "task": False, "schema_version": 3, **flags}}
+
+
+def _markdown_source() -> nbformat.NotebookNode:
+    """A small assignment with a locked markdown cell and a written (markdown) answer."""
+    cells = [nbformat.v4.new_code_cell("import numpy as np", metadata=_nbgrader("setup",
+                                                                             locked=True)),
+             nbformat.v4.new_markdown_cell("Read this first.", metadata=_nbgrader("rules",
+                                                                                 locked=True)),
+             nbformat.v4.new_markdown_cell("Prose the student keeps."),
+             nbformat.v4.new_code_cell("x = 1\n### BEGIN SOLUTION\nx = 2\n### END SOLUTION",
+                                       metadata=_nbgrader("answer", solution=True)),
+             nbformat.v4.new_code_cell("assert x == 2", metadata=_nbgrader("test", grade=True,
+                                                                            locked=True, points=1))]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def _as_saved(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    saved = copy.deepcopy(notebook)
+    for cell in saved.cells:
+        cell.pop("id", None)
+        cell.metadata = {}
+        cell.source = cell.source.replace("### BEGIN SOLUTION\nx = 2\n### END SOLUTION", "x = 2")
+    return saved
+
+
+def test_a_locked_markdown_cell_is_matched_by_its_text():
+    source = _markdown_source()
+    recovered, notes = recover_cell_metadata(_as_saved(source), source)
+    assert [_grade_id(cell) for cell in recovered.cells] == ["setup", "rules", None, "answer",
+                                                            "test"]
+    assert notes and "4 cells" in notes[0]
+
+
+def test_a_written_answer_cannot_be_recovered_and_says_why():
+    source = _markdown_source()
+    source.cells.insert(3, nbformat.v4.new_markdown_cell(
+        "### BEGIN SOLUTION\nMy answer.\n### END SOLUTION", metadata=_nbgrader("essay",
+                                                                             solution=True)))
+    with pytest.raises(UserError, match=r"cell 'essay'.*written answer"):
+        recover_cell_metadata(_as_saved(source), source)
