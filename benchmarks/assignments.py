@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, save
+from execute import cell_errors, execute_notebook
 
 from autograder.common import project
 from autograder.common.spec import load_spec
-from autograder.execute import cell_errors, execute_notebook
 
 TRAINING_TIME = re.compile(r"training took ([\d.]+) s")
 

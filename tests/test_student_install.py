@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import project
+from autograder.common import project
 from cnnbook import __version__
 from cnnbook.links import INSTALL_CELL_ID, WHEEL_URL_VARIABLE, wheel_name
 from tests.conftest import ROOT

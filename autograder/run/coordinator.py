@@ -25,8 +25,10 @@ import nbformat
 
 from autograder.common.assignment import load_assignment
 from autograder.common.bilingual import language_of
+from autograder.common.errors import UserError
 from autograder.common.files import file_sha256, write_atomic
 from autograder.common.spec import Spec
+from autograder.intake.recover import recover_cell_metadata
 from autograder.records import gradebook
 from autograder.records.nbgrader import release_files
 from autograder.records.workspace import Workspace, open_workspace, select_students
@@ -177,7 +179,16 @@ def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: di
         notebook = nbformat.read(path, as_version=4)
     except Exception:  # collect rejects these; a file edited since is still not gradable
         notebook = nbformat.v4.new_notebook()
-    notes = []
+    source = nbformat.read(spec.notebook, as_version=4)
+    notes: list[Reason] = []
+    try:  # an editor that drops cell metadata (some save it away): restore it from the source
+        had = sum("nbgrader" in cell.metadata for cell in notebook.cells)
+        notebook, _ = recover_cell_metadata(notebook, source)
+        restored = sum("nbgrader" in cell.metadata for cell in notebook.cells) - had
+        if restored > 0:
+            notes.append(reason("metadata_restored", count=restored))
+    except UserError as error:
+        return _unfit(spec, student, profile, limits, box_limits, str(error))
     present = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in notebook.cells}
     for grade_id, checksum in released.items():
         cell = present.get(grade_id)
@@ -189,8 +200,11 @@ def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: di
     restorer = OverwriteCells(add_missing_cells=True)
     resources = {"nbgrader": {"notebook": spec.assignment, "assignment": spec.assignment,
                               "student": student, "db_url": workspace.db_url}}
-    notebook, _ = restorer.preprocess(notebook, resources)
-    source = nbformat.read(spec.notebook, as_version=4)
+    try:
+        notebook, _ = restorer.preprocess(notebook, resources)
+    except Exception as error:  # nbgrader's own KeyError on cells it cannot place
+        return _unfit(spec, student, profile, limits, box_limits,
+                      f"the read-only cells cannot be restored ({type(error).__name__}: {error})")
     _restore_parameters_cell(notebook, source, notes)
     notebook.metadata["kernelspec"] = source.metadata["kernelspec"]
     notebook.metadata.setdefault("cnnbook", {})["language"] = language
@@ -206,6 +220,13 @@ def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: di
     return Job(spec.assignment, student, spec, nbformat.writes(notebook), parameters,
                profile.name, limits, box_limits, data_dir, str(grading_data),
                [str(p) for p in hide], threads, gpu, notes)
+
+
+def _unfit(spec: Spec, student: str, profile, limits: dict, box_limits: isolation.Limits,
+           why: str) -> Job:
+    """A job the worker answers at once, without running: this notebook cannot be graded."""
+    return Job(spec.assignment, student, spec, "", {}, profile.name, limits, box_limits, None,
+               None, [], unfit=why)
 
 
 def _restore_parameters_cell(notebook, source, notes: list[Reason]) -> None:

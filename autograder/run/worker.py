@@ -57,6 +57,7 @@ class Job:
     threads: int = 1
     gpu: str | None = None
     notes: list[Reason] = field(default_factory=list)  # what the coordinator restored
+    unfit: str = ""  # why this notebook cannot be graded at all (nothing runs), or ""
 
 
 def worker_environment(threads: int, gpu: str | None) -> dict[str, str]:
@@ -100,6 +101,8 @@ def _import_quietly(module: str) -> None:
 
 def grade_job(job: Job) -> Result:
     """Run, check and score one submission; never raises for what the submission does."""
+    if job.unfit:
+        return Result.error(job.student, job.assignment, job.unfit, code="unfit")
     start = time.monotonic()
     job = _on_this_machine(job)
     set_worker_threads(job.threads, job.gpu)  # a Dask worker has no initializer

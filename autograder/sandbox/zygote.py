@@ -115,6 +115,8 @@ class Zygote:
         self.process = subprocess.Popen(  # its stderr is the worker's (grade-workers.log)
             [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno()), *modules],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            # the same sys.path as a cold kernel's, which the runner starts with this PYTHONPATH
+            env={**os.environ, **isolation.python_env()},
             pass_fds=(theirs.fileno(),), start_new_session=True)
         theirs.close()
         self.socket = ours

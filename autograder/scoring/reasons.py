@@ -87,6 +87,11 @@ TEXTS: dict[str, dict[str, str]] = {
                      "el": "διαγραμμένο κελί μόνο για ανάγνωση {cell} (επαναφέρθηκε)"},
     "missing_parameters": {"en": "missing parameters cell (restored)",
                            "el": "διαγραμμένο κελί parameters (επαναφέρθηκε)"},
+    "metadata_restored": {"en": "nbgrader metadata of {count} cells restored from the source "
+                                "(the notebook editor dropped it)",
+                          "el": "τα μεταδεδομένα nbgrader {count} κελιών επαναφέρθηκαν από την "
+                                "πηγή (ο επεξεργαστής του σημειωματαρίου τα είχε αφαιρέσει)"},
+    "unfit": {"en": "not graded: {message}", "el": "δεν βαθμολογήθηκε: {message}"},
     # the grader's own failures
     "grader_error": {"en": "grader error: {message}", "el": "σφάλμα του βαθμολογητή: {message}"},
     # text from a result.json written before reasons were data, that no template matches

@@ -71,10 +71,12 @@ class Result:
     detail: str = field(default="", repr=False)            # a grader error's traceback
 
     @classmethod
-    def error(cls, student: str, assignment: str, message: str, detail: str = "") -> Result:
-        """The grader failed on this submission (not the student): no score is recorded."""
+    def error(cls, student: str, assignment: str, message: str, detail: str = "",
+              code: str = "grader_error") -> Result:
+        """Not graded: the grader failed (`grader_error`), or the notebook cannot be graded at
+        all (`unfit`). No score is recorded either way."""
         return cls(student, assignment, status=ERROR,
-                   reasons=[reason("grader_error", message=message)], detail=detail)
+                   reasons=[reason(code, message=message)], detail=detail)
 
     @property
     def score(self) -> float:

@@ -17,9 +17,10 @@ A2 = "a2-cross-correlation"
 A1 = "a1-images-as-arrays"  # recorded in the gradebook, with no submissions
 CELLS = {"test_corr2d": 2, "test_output_size": 2, "test_conv_params": 1, "test_conv2d": 3,
          "test_max_pool2d": 1, "test_avg_pool2d": 1, "test_keras_conv2d": 1,
-         "test_apply_kernel": 1}
+         "test_apply_kernel": 1, "test_conv2d_backward_input": 2,
+         "test_conv2d_backward_weights": 2}
 SUBMITTED_AT = datetime.datetime(2026, 11, 29, 17, 0)
-# student → (points per cell, result.json or None); scores 12, 9, 0, 3, 1 out of 12
+# student → (points per cell, result.json or None); scores 16, 13, 0, 3, 1 out of 16
 SUBMISSIONS = {
     "s001": (dict(CELLS), {"status": "graded", "reason": "", "seconds": 10.0, "language": "en"}),
     "s002": ({**CELLS, "test_conv2d": 0},
@@ -62,7 +63,7 @@ def make_course(root: Path):
                      for cell, points in CELLS.items()]
             (folder / "result.json").write_text(json.dumps({
                 "student": student, "assignment": A2, "profile": "cpu",
-                "score": sum(scores.values()), "max_score": 12.0, "parts": parts,
+                "score": sum(scores.values()), "max_score": 16.0, "parts": parts,
                 "graded_at": "2026-11-29T17:00:00+00:00", "submission_sha256": "0" * 64,
                 **result}), encoding="utf-8")
     return workspace
@@ -111,8 +112,8 @@ def test_csv_keeps_nbgraders_columns_and_values(course, tmp_path, capsys):
     assert rows[0] == NBGRADER_COLUMNS
     table = {row[3]: dict(zip(NBGRADER_COLUMNS, row, strict=True)) for row in rows[1:]}
     assert sorted(table) == sorted(SUBMISSIONS)
-    assert [table[s]["score"] for s in sorted(table)] == ["12.0", "9.0", "0.0", "3.0", "1.0"]
-    assert {row["max_score"] for row in table.values()} == {"12.0"}
+    assert [table[s]["score"] for s in sorted(table)] == ["16.0", "13.0", "0.0", "3.0", "1.0"]
+    assert {row["max_score"] for row in table.values()} == {"16.0"}
     assert {row["assignment"] for row in table.values()} == {A2}
     assert table["s002"]["timestamp"] == "2026-11-29 17:00:00"
     assert list(tmp_path.iterdir()) == [output]  # no temporary file left behind
@@ -161,8 +162,8 @@ def test_moodle_identifies_by_roster_email(course, tmp_path, roster):
     assert export(course, output, "--format", "moodle", "--assignment", A2) == 0
     assert read_csv(output) == [
         ["Email address", A2],
-        ["s001@uni.example", "12"],
-        ["s002@uni.example", "9"],
+        ["s001@uni.example", "16"],
+        ["s002@uni.example", "13"],
         ["s003@uni.example", "0"],
         ["s004@uni.example", "3"],
         ["s005@uni.example", "1"],
@@ -174,7 +175,7 @@ def test_moodle_without_roster_identifies_by_id_number(course, tmp_path):
     assert export(course, output, "--format", "moodle", "--assignment", A2) == 0
     rows = read_csv(output)
     assert rows[0] == ["ID number", A2]
-    assert rows[1:] == [["s001", "12"], ["s002", "9"], ["s003", "0"], ["s004", "3"],
+    assert rows[1:] == [["s001", "16"], ["s002", "13"], ["s003", "0"], ["s004", "3"],
                         ["s005", "1"]]
 
 
@@ -192,7 +193,7 @@ def test_moodle_one_column_per_assignment_and_no_grade_left_empty(course, tmp_pa
     assert export(course, output, "--format", "moodle") == 0
     rows = read_csv(output)
     assert rows[0] == ["ID number", A1, A2]
-    assert rows[2] == ["s002", "", "9"]  # no A1 submission: Moodle reads "" as no grade
+    assert rows[2] == ["s002", "", "13"]  # no A1 submission: Moodle reads "" as no grade
 
 
 def test_moodle_feedback_column(course, tmp_path):
@@ -201,13 +202,13 @@ def test_moodle_feedback_column(course, tmp_path):
     rows = read_csv(output)
     assert rows[0] == ["ID number", A2, f"{A2} feedback"]
     feedback = {row[0]: row[2] for row in rows[1:]}
-    assert feedback["s001"] == "Score 12/12. All tests passed."
+    assert feedback["s001"] == "Score 16/16. All tests passed."
     # a Greek edition's feedback is Greek through and through, its reason included
-    assert feedback["s002"] == ("Βαθμός 9/12. Όχι πλήρης βαθμός: test_conv2d 0/3. "
+    assert feedback["s002"] == ("Βαθμός 13/16. Όχι πλήρης βαθμός: test_conv2d 0/3. "
                                 "Σημείωση: υπέρβαση του χρόνου στο κελί 7.")
-    assert feedback["s004"].startswith("Score 3/12. Not full marks: test_corr2d 1/2, "
+    assert feedback["s004"].startswith("Score 3/16. Not full marks: test_corr2d 1/2, "
                                        "test_conv_params 0/1,")
-    assert feedback["s005"].startswith("Score 1/12.")  # no result.json: no note
+    assert feedback["s005"].startswith("Score 1/16.")  # no result.json: no note
 
 
 # --- bad input: one line, exit 2 -------------------------------------------------------------

@@ -9,33 +9,37 @@ from autograder.records.workspace import open_workspace
 from tests.autograder.test_export import A1, A2, make_course
 
 PNG = b"\x89PNG\r\n\x1a\n"
-# Scores 12, 9, 0, 3, 1 of 12; reasons (per part and per submission) and times from the four
+# Scores 16, 13, 0, 3, 1 of 16; reasons (per part and per submission) and times from the four
 # result.json files (s005 has none).
 GOLDEN_SUMMARY = """\
 a2-cross-correlation: Cross-correlation and pooling from scratch (NumPy)
 submissions: 5 (1 error, 3 graded, 1 no result.json)
-score out of 12: mean 5.00, median 3, min 0, max 12
+score out of 16: mean 6.60, median 3, min 0, max 16
 
 pass rate per test (submissions with the cell's full points):
-  test_corr2d        2/5   40%  (2 points)
-  test_output_size   3/5   60%  (2 points)
-  test_conv_params   2/5   40%  (1 point)
-  test_conv2d        1/5   20%  (3 points)
-  test_max_pool2d    2/5   40%  (1 point)
-  test_avg_pool2d    2/5   40%  (1 point)
-  test_keras_conv2d  2/5   40%  (1 point)
-  test_apply_kernel  3/5   60%  (1 point)
+  test_corr2d                   2/5   40%  (2 points)
+  test_output_size              3/5   60%  (2 points)
+  test_conv_params              2/5   40%  (1 point)
+  test_conv2d                   1/5   20%  (3 points)
+  test_max_pool2d               2/5   40%  (1 point)
+  test_avg_pool2d               2/5   40%  (1 point)
+  test_keras_conv2d             2/5   40%  (1 point)
+  test_apply_kernel             3/5   60%  (1 point)
+  test_conv2d_backward_input    2/5   40%  (2 points)
+  test_conv2d_backward_weights  2/5   40%  (2 points)
 
 why points were lost (the 3 commonest reasons per test):
-  test_corr2d        1  hidden case 2 of 4: wrong values
-  test_corr2d        1  the test cell never ran (the notebook stopped before it)
-  test_output_size   1  the test cell never ran (the notebook stopped before it)
-  test_conv_params   2  the test cell never ran (the notebook stopped before it)
-  test_conv2d        3  the test cell never ran (the notebook stopped before it)
-  test_max_pool2d    2  the test cell never ran (the notebook stopped before it)
-  test_avg_pool2d    2  the test cell never ran (the notebook stopped before it)
-  test_keras_conv2d  2  the test cell never ran (the notebook stopped before it)
-  test_apply_kernel  2  the test cell never ran (the notebook stopped before it)
+  test_corr2d                   1  hidden case 2 of 4: wrong values
+  test_corr2d                   1  the test cell never ran (the notebook stopped before it)
+  test_output_size              1  the test cell never ran (the notebook stopped before it)
+  test_conv_params              2  the test cell never ran (the notebook stopped before it)
+  test_conv2d                   3  the test cell never ran (the notebook stopped before it)
+  test_max_pool2d               2  the test cell never ran (the notebook stopped before it)
+  test_avg_pool2d               2  the test cell never ran (the notebook stopped before it)
+  test_keras_conv2d             2  the test cell never ran (the notebook stopped before it)
+  test_apply_kernel             2  the test cell never ran (the notebook stopped before it)
+  test_conv2d_backward_input    2  the test cell never ran (the notebook stopped before it)
+  test_conv2d_backward_weights  2  the test cell never ran (the notebook stopped before it)
 
 failure reasons:
   2  timeout in cell 7
@@ -87,8 +91,8 @@ def test_manual_grades_in_the_gradebook_count(course, tmp_path):
     try:
         assert report(course, tmp_path) == 0
         text = (tmp_path / "summary.txt").read_text(encoding="utf-8")
-        assert "mean 5.60, median 3, min 0, max 12" in text
-        assert "test_conv2d        2/5   40%" in text
+        assert "mean 7.20, median 3, min 0, max 16" in text
+        assert "test_conv2d                   2/5   40%" in text
     finally:
         with gradebook(course) as book:
             book.find_grade("test_conv2d", A2, A2, "s002").manual_score = None

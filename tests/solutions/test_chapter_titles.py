@@ -7,7 +7,7 @@ import re
 import nbformat
 import pytest
 
-from autograder import project
+from autograder.common import project
 from tests.conftest import ROOT
 
 ASSIGNMENTS = project.assignment_names(project.SOLUTIONS)

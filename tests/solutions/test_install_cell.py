@@ -9,7 +9,7 @@ import sys
 import nbformat
 import pytest
 
-from autograder import project
+from autograder.common import project
 from cnnbook.links import (
     INSTALL_CELL_ID,
     WHEEL_URL_VARIABLE,

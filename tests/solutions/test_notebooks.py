@@ -11,7 +11,7 @@ import pytest
 from autograder.common import project
 from autograder.common.assignment import grade_cells
 from autograder.common.spec import load_spec
-from autograder.execute import cell_errors, execute_notebook, stderr_text
+from benchmarks.execute import cell_errors, execute_notebook, stderr_text
 from tests.conftest import FULL_DATA_DIR
 
 ASSIGNMENTS = project.assignment_names(project.SOLUTIONS)
