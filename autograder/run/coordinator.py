@@ -67,6 +67,10 @@ def grade_batch(args: BatchOptions) -> int:
     gpus = [g.strip() for g in args.gpus.split(",") if g.strip()] if args.gpus else []
     students = _students(workspace, spec.assignment, args.student)
     todo = [s for s in students if args.force or not _up_to_date(workspace, spec, s, profile.name)]
+    leftovers = isolation.remove_leftovers()  # of workers killed in an earlier batch
+    if leftovers:
+        print(f"autograder grade: removed {len(leftovers)} work folder(s) and cgroup(s) left "
+              "by killed workers", file=sys.stderr)
     warning = isolation.isolation_warning()
     if warning:
         print(f"autograder grade: warning: {warning}", file=sys.stderr)

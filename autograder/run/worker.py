@@ -198,9 +198,10 @@ def _run_notebook(job: Job, spec, box: isolation.Sandbox, env: dict[str, str],
 
         def fork_kernel(process, cgroups) -> bool:
             inside = isolation.sandboxed_command(process)
-            if inside is None or cgroups is None:
+            if inside is None:
                 return False
-            request = {"cgroups": [str(f) for f in cgroups.folders.values()],
+            groups = cgroups.folders.values() if cgroups is not None else []  # else: watchdog
+            request = {"cgroups": [str(f) for f in groups],
                        "rlimits": isolation.rlimits(box.limits), "env": env, "cwd": box.work,
                        "connection_file": f"{box.work}/{zygote.KERNEL_FILE}",
                        "pid_file": f"{box.work}/{zygote.PID_FILE}"}

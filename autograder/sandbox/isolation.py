@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -26,18 +27,19 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from autograder.sandbox import cgroups
+from autograder.sandbox.cgroups import Cgroups
 
 if os.name == "posix":
     import resource  # noqa: F401  (for _limit_self, which runs between fork and exec)
 
 INSIDE_WORK = "/tmp/work"
 INSIDE_DATA = "/tmp/data"
-CGROUP_ROOT = Path("/sys/fs/cgroup")
-StartHook = Callable[[subprocess.Popen, "_Cgroups | None"], bool]
+StartHook = Callable[[subprocess.Popen, "Cgroups | None"], bool]
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def work_folder(prefix: str, disk_bytes: int) -> Iterator[Path]:
     submission that writes without end gets ENOSPC instead of filling the grader's
     disk; elsewhere the watchdog measures it and stops the run.
     """
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    folder = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-{prefix}"))
     mounted = _mount_tmpfs(folder, disk_bytes)
     try:
         yield folder
@@ -116,6 +118,30 @@ def work_folder(prefix: str, disk_bytes: int) -> Iterator[Path]:
         if mounted:
             _libc().umount2(str(folder).encode(), 2)  # MNT_DETACH: nothing holds it any more
         shutil.rmtree(folder, ignore_errors=True)
+
+
+WORK_PREFIX = "autograder-work-"  # then the owner's pid: see remove_leftovers
+LEFTOVER = re.compile(rf"{WORK_PREFIX}(\d+)-.*")
+
+
+def remove_leftovers() -> list[str]:
+    """Remove what runs of dead workers left behind: their tmpfs work folders and cgroups.
+
+    A worker killed with SIGKILL cannot unmount its work folder or remove its
+    cgroups. Only this grader's, and only those whose owner process is gone.
+    """
+    removed = [str(folder) for folder in cgroups.remove_leftovers()]
+    base = Path(tempfile.gettempdir())
+    with contextlib.suppress(OSError):
+        for folder in base.iterdir():
+            owner = LEFTOVER.fullmatch(folder.name)
+            if owner is None or cgroups.owner_alive(int(owner[1])):
+                continue
+            if _is_tmpfs(folder):
+                _libc().umount2(str(folder).encode(), 2)
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(str(folder))
+    return removed
 
 
 def _mount_tmpfs(folder: Path, size: int) -> bool:
@@ -187,7 +213,7 @@ class Sandbox:
         """
         command = self._wrap(list(argv))
         posix = os.name == "posix"  # Windows: no rlimits, no sessions; the watchdog still runs
-        cgroups = _Cgroups.create(self.limits) if sys.platform == "linux" else None
+        cgroups = Cgroups.create(self.limits.memory_bytes, self.limits.processes)
         start = time.monotonic()
         with open(log, "ab") as output:
             process = subprocess.Popen(
@@ -308,7 +334,7 @@ def python_binds() -> list[tuple[Path, Path]]:
     return [(real, target) for target, real in kept]
 
 
-def _limit_self(limits: Limits, cgroups: _Cgroups | None) -> None:  # runs in the child
+def _limit_self(limits: Limits, cgroups: Cgroups | None) -> None:  # runs in the child
     import resource  # imported at start-up already: an import here could deadlock after fork
 
     for name, value in rlimits(limits).items():
@@ -316,80 +342,6 @@ def _limit_self(limits: Limits, cgroups: _Cgroups | None) -> None:  # runs in th
         resource.setrlimit(getattr(resource, name), (value, hard))
     if cgroups:
         cgroups.enter()
-
-
-@functools.lru_cache(maxsize=1)
-def cgroups_writable() -> bool:
-    """Whether memory and pids cgroups can be made here (root on cgroup v1)."""
-    probe = _Cgroups.create(Limits(1, 2**30, 1, 1, 1)) if sys.platform == "linux" else None
-    if probe is None:
-        return False
-    probe.remove()
-    return True
-
-
-class _Cgroups:
-    """A cgroup-v1 memory + pids pair for one run; None where they are not writable."""
-
-    def __init__(self, folders: dict[str, Path]):
-        self.folders = folders
-
-    @classmethod
-    def create(cls, limits: Limits) -> _Cgroups | None:
-        name = f"autograder-{uuid.uuid4().hex[:12]}"
-        folders = {kind: CGROUP_ROOT / kind / name for kind in ("memory", "pids")}
-        try:
-            for folder in folders.values():
-                folder.mkdir()
-            (folders["memory"] / "memory.limit_in_bytes").write_text(str(limits.memory_bytes))
-            swap = folders["memory"] / "memory.memsw.limit_in_bytes"
-            if swap.exists():  # no swapping around the limit
-                with contextlib.suppress(OSError):
-                    swap.write_text(str(limits.memory_bytes))
-            (folders["pids"] / "pids.max").write_text(str(limits.processes))
-        except OSError:
-            for folder in folders.values():
-                with contextlib.suppress(OSError):
-                    folder.rmdir()
-            return None
-        return cls(folders)
-
-    def enter(self) -> None:
-        for folder in self.folders.values():
-            (folder / "cgroup.procs").write_text("0")
-
-    def pids(self) -> set[int]:
-        found = set()
-        for folder in self.folders.values():
-            with contextlib.suppress(OSError):
-                found |= {int(p) for p in (folder / "cgroup.procs").read_text().split()}
-        return found
-
-    def verdict(self) -> str:
-        with contextlib.suppress(OSError):
-            control = (self.folders["memory"] / "memory.oom_control").read_text()
-            if any(line.split()[-1] != "0" for line in control.splitlines()
-                   if line.startswith("oom_kill ")):
-                return "memory"
-        with contextlib.suppress(OSError):
-            events = (self.folders["pids"] / "pids.events").read_text().split()
-            if len(events) == 2 and events[1] != "0":
-                return "processes"
-        return ""
-
-    def peak(self) -> int:
-        with contextlib.suppress(OSError, ValueError):
-            return int((self.folders["memory"] / "memory.max_usage_in_bytes").read_text())
-        return 0
-
-    def remove(self) -> None:
-        for folder in self.folders.values():
-            for _ in range(50):
-                try:
-                    folder.rmdir()
-                    break
-                except OSError:
-                    time.sleep(0.1)
 
 
 class _Watchdog(threading.Thread):
@@ -401,6 +353,7 @@ class _Watchdog(threading.Thread):
         self.seen: dict[int, float] = {}  # pid → start time, so a reused PID is never killed
         self.peak = 0
         self.killed = ""
+        self._namespace: str | None = None  # the sandbox's PID namespace, once seen
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -417,6 +370,8 @@ class _Watchdog(threading.Thread):
                 tree = [root, *root.children(recursive=True)]
             except psutil.Error:
                 return
+            if self.enforce:  # no cgroup: a warm kernel is in the sandbox, not in this tree
+                tree += self._namespace_members(tree)
             for process in tree:
                 with contextlib.suppress(psutil.Error):
                     self.seen.setdefault(process.pid, process.create_time())
@@ -429,6 +384,32 @@ class _Watchdog(threading.Thread):
             if self.killed:
                 _kill_pids({p.pid for p in tree})
                 return
+
+    def _namespace_members(self, tree: list) -> list:
+        """Processes of the sandbox's PID namespace that are not below its root process.
+
+        A warm kernel is forked into the sandbox by the zygote, so it is no descendant
+        of the bubblewrap process this watchdog was given. Never the host's namespace.
+        """
+        import psutil
+
+        if self._namespace is None:
+            for process in tree[1:]:
+                with contextlib.suppress(OSError):
+                    found = os.readlink(f"/proc/{process.pid}/ns/pid")
+                    if found != os.readlink("/proc/self/ns/pid"):
+                        self._namespace = found
+                    break
+        if self._namespace is None:
+            return []
+        known, members = {process.pid for process in tree}, []
+        for pid in psutil.pids():
+            if pid in known:
+                continue
+            with contextlib.suppress(OSError, psutil.Error):
+                if os.readlink(f"/proc/{pid}/ns/pid") == self._namespace:
+                    members.append(psutil.Process(pid))
+        return members
 
     def _over_limit(self, rss: int, processes: int) -> str:
         """The limit the tree is over ("memory", "processes"), or "" (only where enforcing).
@@ -448,7 +429,7 @@ class _Watchdog(threading.Thread):
 
 
 def _kill_everything(process: subprocess.Popen, seen: dict[int, float],
-                     cgroups: _Cgroups | None) -> None:
+                     cgroups: Cgroups | None) -> None:
     if hasattr(os, "killpg"):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
@@ -480,6 +461,9 @@ def _kill_pids(pids: set[int]) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
             os.kill(pid, kill)
+
+
+cgroups_writable = cgroups.writable  # the zygote and the preflight ask it here
 
 
 def python() -> str:

@@ -16,7 +16,8 @@ of the sandbox like any other: the sandbox's end kills it.
     python -m autograder.sandbox.zygote FD MODULE…   (started by the worker; talks on socket FD)
 
 Linux only, as root (the joined namespaces belong to the host's user
-namespace), with bubblewrap and writable cgroups; anything else, or any
+namespace), with bubblewrap; cgroups (v1 or v2) where writable, else the watchdog. Anything
+else, or any
 failure, falls back to a cold kernel. AUTOGRADER_WARM_KERNELS=0 turns it off.
 """
 
@@ -57,7 +58,7 @@ _WORKER: dict[str, Any] = {"zygote": None, "gave_up": False}  # this worker proc
 
 def for_this_worker(modules: list[str]) -> Zygote | None:
     """This worker's zygote preloaded with `modules`, started if need be; None: go cold."""
-    if _WORKER["gave_up"] or not enabled() or not isolation.cgroups_writable():
+    if _WORKER["gave_up"] or not enabled():  # without cgroups the watchdog sets the limits
         return None
     current = _WORKER["zygote"]
     if current is not None and (current.modules != modules or current.process.poll() is not None):
