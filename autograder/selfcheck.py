@@ -88,16 +88,46 @@ def _execute(notebook, parameters: dict, limits: dict, data: Path | None, work: 
     status = json.loads((work / "status.json").read_text()) if (
         work / "status.json").is_file() else {}
     if run.killed:
-        status["stopped"] = {"timeout": "the notebook time limit", "memory": "the memory limit",
-                             "processes": "the process limit",
-                             "disk": "the limit on the files it writes"}.get(
-                                 run.killed, run.killed)
+        status["stopped"] = f"limit:{run.killed}"
     executed = nbformat.read(work / "executed.ipynb", as_version=4) if (
         work / "executed.ipynb").is_file() else notebook
     return executed, status
 
 
+# What the self-check prints, in the language of the edition the student works in
+# (the glossary's terms: μονάδες, κελί ελέγχου, κρυφοί έλεγχοι).
+WORDS = {
+    "en": {"passed": "passed", "failed": "failed", "never ran": "never ran",
+           "point": "point", "points": "points",
+           "stopped": "the notebook stopped early: {why}",
+           "all pass": "all visible tests pass",
+           "some fail": "{n} visible test(s) do not pass",
+           "hidden": "(the grader also runs hidden tests and checks your functions or model "
+                     "on data you have not seen)",
+           "timeout": "a cell took longer than its time limit",
+           "kernel died": "the kernel died", "kernel failed": "the kernel could not start",
+           "limit:timeout": "the notebook time limit", "limit:memory": "the memory limit",
+           "limit:processes": "the process limit",
+           "limit:disk": "the limit on the files it writes"},
+    "el": {"passed": "επιτυχία", "failed": "αποτυχία", "never ran": "δεν εκτελέστηκε",
+           "point": "μονάδα", "points": "μονάδες",
+           "stopped": "το σημειωματάριο σταμάτησε νωρίς: {why}",
+           "all pass": "όλοι οι ορατοί έλεγχοι περνούν",
+           "some fail": "{n} ορατοί έλεγχοι δεν περνούν",
+           "hidden": "(ο βαθμολογητής εκτελεί επίσης κρυφούς ελέγχους και ελέγχει τις "
+                     "συναρτήσεις ή το μοντέλο σας σε δεδομένα που δεν έχετε δει)",
+           "timeout": "ένα κελί ξεπέρασε το χρονικό του όριο",
+           "kernel died": "ο πυρήνας του Jupyter (kernel) τερματίστηκε",
+           "kernel failed": "ο πυρήνας του Jupyter (kernel) δεν ξεκίνησε",
+           "limit:timeout": "το όριο χρόνου του σημειωματαρίου",
+           "limit:memory": "το όριο μνήμης", "limit:processes": "το όριο διεργασιών",
+           "limit:disk": "το όριο για τα αρχεία που γράφει"},
+}
+
+
 def _report(executed, status: dict) -> int:
+    language = executed.metadata.get("cnnbook", {}).get("language", "en")
+    words = WORDS.get(language, WORDS["en"])
     failures = 0
     for grade_id, cell in grade_cells(executed).items():
         points = cell.metadata.nbgrader.get("points", 0)
@@ -109,10 +139,11 @@ def _report(executed, status: dict) -> int:
         else:
             verdict, detail = "passed", ""
         failures += verdict != "passed"
-        print(f"  {verdict:<10} {grade_id} ({points:g} points){detail[:150]}")
+        unit = words["point"] if points == 1 else words["points"]
+        print(f"  {words[verdict]:<15} {grade_id} ({points:g} {unit}){detail[:150]}")
     if status.get("stopped"):
-        print(f"the notebook stopped early: {status['stopped']}")
-    print("all visible tests pass" if not failures else f"{failures} visible tests do not pass")
-    print("(the grader also runs hidden tests and checks your functions or model on data "
-          "you have not seen)")
+        why = str(status["stopped"])
+        print(words["stopped"].format(why=words.get(why, why)))
+    print(words["all pass"] if not failures else words["some fail"].format(n=failures))
+    print(words["hidden"])
     return 0 if not failures else 1

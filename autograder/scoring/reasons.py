@@ -20,7 +20,7 @@ LANGUAGES = ("en", "el")
 # (e.g. `:.4f`) applies to numbers. `problem` fields hold a nested reason.
 TEXTS: dict[str, dict[str, str]] = {
     # function checks, one hidden case
-    "wrong_values": {"en": "wrong values", "el": "λάθος τιμές"},
+    "wrong_values": {"en": "wrong values", "el": "λανθασμένες τιμές"},
     "raised": {"en": "raised {error}", "el": "εγείρει {error}"},
     "should_raise": {"en": "should raise {error}", "el": "έπρεπε να εγείρει {error}"},
     "wrong_shape": {"en": "returned shape {shape}, expected {expected}",
@@ -28,7 +28,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "wrong_dtype": {"en": "returned dtype {dtype}", "el": "επέστρεψε τύπο {dtype}"},
     "not_an_array": {"en": "returned something that is not an array or a number",
                      "el": "επέστρεψε κάτι που δεν είναι πίνακας ή αριθμός"},
-    "case_timeout": {"en": "took too long", "el": "άργησε υπερβολικά"},
+    "case_timeout": {"en": "took too long", "el": "υπερέβη το χρονικό όριο"},
     "no_result": {"en": "no result (the code stopped or exited before this case)",
                   "el": "κανένα αποτέλεσμα (ο κώδικας σταμάτησε πριν από αυτή την περίπτωση)"},
     # function checks, the part
@@ -70,7 +70,7 @@ TEXTS: dict[str, dict[str, str]] = {
                        "el": "εξάντληση της μνήμης στο κελί {cell}"},
     "memory": {"en": "out of memory", "el": "εξάντληση της μνήμης"},
     "kernel_died": {"en": "kernel died in cell {cell}",
-                    "el": "ο πυρήνας (kernel) τερματίστηκε στο κελί {cell}"},
+                    "el": "ο πυρήνας του Jupyter (kernel) τερματίστηκε στο κελί {cell}"},
     "runner_killed": {"en": "the notebook stopped the grader's runner in cell {cell}",
                       "el": "το σημειωματάριο τερμάτισε τον εκτελεστή του βαθμολογητή στο "
                             "κελί {cell}"},
