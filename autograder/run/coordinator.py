@@ -117,7 +117,7 @@ def _preflight(workspace: Workspace, spec: Spec, args: BatchOptions, profile, li
     job = _prepare(workspace, spec, preflight.REFERENCE, profile, limits, box_limits, data_dir,
                    grading_data, released, threads, gpus[0] if gpus else None,
                    path=spec.notebook)
-    print("preflight: grading the reference solution first …", file=sys.stderr)
+    print("preflight: grading the reference solution first …")
     with _dispatch(iter([job]), args, threads, preload) as finished:
         _, result = next(iter(finished))
     preflight.judge(workspace, spec, result, key)
