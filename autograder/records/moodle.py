@@ -40,6 +40,7 @@ Feedback files zip (Assignment → "Upload multiple feedback files in a zip", pl
   * mod/assign/locallib.php (`download_submissions`): Moodle's own folder for a
     participant is clean_filename(str_replace('_', ' ', fullname) . '_' . uniqueid)
     followed by '_' . subtype . '_' . type: "Γιώργος Παπαδόπουλος_201_assignfeedback_file".
+    clean_filename is clean_param(PARAM_FILE) in lib/moodlelib.php.
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ DELIMITERS = (",", ";", "\t")  # Moodle writes ','; a spreadsheet may save ';' o
 # only the word, e.g. "Teilnehmer/in123"), as importgradeslib.php strips the prefix.
 PARTICIPANT_ID = re.compile(r"(\d+)\s*$")
 FEEDBACK_PLUGIN = ("assignfeedback", "file")  # the feedback-files plugin takes uploaded zips
-UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')  # what clean_filename drops
+# clean_filename() is clean_param(PARAM_FILE) (lib/moodlelib.php): it drops control characters
+# and & < > " ` | ' : \ /, and turns "." or ".." into "".
+UNSAFE_IN_FILENAME = re.compile(r"[\x00-\x1f\x7f&<>\"`|':\\/]")
 
 
 @dataclass
@@ -159,7 +162,9 @@ def worksheet_text(sheet: Worksheet) -> str:
 def feedback_folder(full_name: str, participant: str) -> str:
     """Moodle's folder for one participant's feedback files, as download_submissions names
     it: underscores in the name become spaces (the id must be the 2nd '_' piece)."""
-    name = UNSAFE_IN_FILENAME.sub("", full_name.replace("_", " ")).strip() or "Participant"
+    name = UNSAFE_IN_FILENAME.sub("", full_name.replace("_", " ")).strip()
+    if name in ("", ".", ".."):
+        name = "Participant"
     subtype, plugin = FEEDBACK_PLUGIN
     return f"{name}_{participant}_{subtype}_{plugin}"
 

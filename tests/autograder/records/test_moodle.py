@@ -232,8 +232,9 @@ def participant_of(path: str, known: set[str]) -> tuple[str, str] | None:
 
 
 def test_feedback_folder_is_the_one_moodle_reads_back():
-    folder = moodle.feedback_folder("Anna_Maria O'Neil/Smith", "205")
-    assert folder == "Anna Maria O'NeilSmith_205_assignfeedback_file"
+    folder = moodle.feedback_folder("Anna_Maria O'Neil/Smith & <Co>", "205")
+    assert folder == "Anna Maria ONeilSmith  Co_205_assignfeedback_file"  # as PARAM_FILE cleans
+    assert moodle.feedback_folder("..", "7") == "Participant_7_assignfeedback_file"
     assert participant_of(f"{folder}/a2.html", {"205"}) == ("205", "assignfeedback_file")
     # an underscore left in the name would move the id out of its place
     assert participant_of("Anna_Maria_205_assignfeedback_file/a2.html", {"205"}) is None
