@@ -61,6 +61,18 @@ MAX_GRADE = "Maximum grade"
 LAST_MODIFIED_GRADE = "Last modified (grade)"
 FEEDBACK_COMMENTS = "Feedback comments"
 REQUIRED_COLUMNS = (IDENTIFIER, GRADE, LAST_MODIFIED_GRADE)  # importgradeslib.php, init()
+# Moodle names the columns in the downloading user's language, and the upload finds them by
+# the same translated strings. The Greek names are the el language pack's (recordid, grade
+# in moodle.php, lastmodifiedgrade, maxgrade, assignfeedback_comments' pluginname), read in
+# projectestac/moodle-langpacks el/ (branch MOODLE_32_STABLE); there 'hiddenuser' is
+# 'Συμμετέχων', so the Identifier reads "Συμμετέχων123".
+COLUMN_NAMES = {
+    IDENTIFIER: (IDENTIFIER, "Αναγνωριστικό"),
+    GRADE: (GRADE, "Βαθμός"),
+    LAST_MODIFIED_GRADE: (LAST_MODIFIED_GRADE, "Τελευταία τροποποίηση (βαθμολόγηση)"),
+    MAX_GRADE: (MAX_GRADE, "Μέγιστος Βαθμός"),
+    FEEDBACK_COMMENTS: (FEEDBACK_COMMENTS, "Σχόλια ανατροφοδότησης"),
+}
 BOM = "\ufeff"
 DELIMITERS = (",", ";", "\t")  # Moodle writes ','; a spreadsheet may save ';' or tabs
 # The participant's unique id ends the Identifier ("Participant 123"; other languages change
@@ -111,26 +123,33 @@ def read_worksheet(path: Path) -> Worksheet:
     first_line = text.split("\n", 1)[0]
     for delimiter in DELIMITERS:
         header = next(csv.reader([first_line], delimiter=delimiter), [])
-        if all(column in header for column in REQUIRED_COLUMNS):
+        if all(_column(header, role) is not None for role in REQUIRED_COLUMNS):
             break
     else:
-        missing = [column for column in REQUIRED_COLUMNS if column not in first_line]
+        header = next(csv.reader([first_line]), [])
+        missing = [role for role in REQUIRED_COLUMNS if _column(header, role) is None]
         raise UserError(f"{path} is not a Moodle grading worksheet: no "
-                        f"{', '.join(repr(c) for c in missing or REQUIRED_COLUMNS)} column "
+                        f"{', '.join(repr(c) for c in missing)} column "
                         "(Moodle's upload needs Identifier, Grade and Last modified (grade); "
-                        "download the worksheet with the site in English)")
+                        "download the worksheet with the site in English or Greek)")
     try:
         table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise UserError(f"{path} is not a readable CSV: {error}") from None
     header, rows = table[0], [row for row in table[1:] if row]
-    columns = {name: header.index(name) for name in
-               (*REQUIRED_COLUMNS, MAX_GRADE, FEEDBACK_COMMENTS) if name in header}
+    columns = {role: index for role in COLUMN_NAMES
+               if (index := _column(header, role)) is not None}
     short = next((number for number, row in enumerate(rows, 2) if len(row) != len(header)), None)
     if short is not None:
         raise UserError(f"{path}: row {short} has {len(rows[short - 2])} columns, the header "
                         f"{len(header)}")
     return Worksheet(header, rows, delimiter, bom, line_end, columns)
+
+
+def _column(header: list[str], role: str) -> int | None:
+    """The index of the column Moodle writes for `role`, in any language we know."""
+    names = [name.strip() for name in header]
+    return next((names.index(name) for name in COLUMN_NAMES[role] if name in names), None)
 
 
 def fill_worksheet(sheet: Worksheet, marks: Mapping[str, tuple[str, str]]) -> list[str]:

@@ -112,6 +112,21 @@ def test_semicolons_and_crlf_from_a_spreadsheet_are_kept(tmp_path):
     assert written.startswith("\ufeffIdentifier;") and "\r\n" in written
 
 
+def test_a_worksheet_downloaded_in_greek(tmp_path):
+    """Headers and 'hiddenuser' from the el language pack (see records/moodle.py)."""
+    header = ["Αναγνωριστικό", "Πλήρες όνομα", "Κατάσταση", "Βαθμός", "Μέγιστος Βαθμός",
+              "Ο βαθμός μπορεί να αλλάξει", "Τελευταία τροποποίηση (βαθμολόγηση)",
+              "Σχόλια ανατροφοδότησης"]
+    path = tmp_path / "Βαθμοί.csv"
+    path.write_bytes(worksheet_bytes([["Συμμετέχων201", NAMESAKE, "Υποβλήθηκε", "", "16,00",
+                                       "Ναι", "-", ""]], header))
+    sheet = moodle.read_worksheet(path)
+    assert sheet.participant(sheet.rows[0]) == "201"
+    assert moodle.fill_worksheet(sheet, {"201": ("16", "Βαθμός 16/16.")}) == ["201"]
+    assert sheet.rows[0][3] == "16" and sheet.rows[0][7] == "Βαθμός 16/16."
+    assert sheet.header == header
+
+
 # --- the worksheet, through the command line ---------------------------------------------------
 
 def test_worksheet_filled_by_participant_id_never_by_name(course, worksheet, tmp_path, capsys):
