@@ -15,8 +15,10 @@ feedback plugin `assignfeedback_offline`):
     'Identifier', 'lastmodifiedgrade' = 'Last modified (grade)', 'maxgrade' =
     'Maximum grade'; mod/assign/feedback/comments/lang/en/assignfeedback_comments.php:
     'pluginname' = 'Feedback comments'.
-  * dataformat/csv/classes/writer.php: the download is Spout's CSV writer: UTF-8 with a
-    byte-order mark, comma separated, '"' quoted, "\\n" line ends.
+  * dataformat/csv/classes/writer.php and lib/classes/dataformat/spout_base.php: the
+    download is Spout's CSV writer with its defaults: UTF-8 with a byte-order mark, comma
+    separated, '"' quoted, "\\n" line ends. The upload (importgradeslib.php, `parsecsv`)
+    reads UTF-8 and the separator the teacher picks (comma by default).
   * mod/assign/feedback/offline/importgradeslib.php (`init`, `next`): the upload finds the
     columns by those exact header names; Identifier, Grade and Last modified (grade) are
     required ("invalidgradeimport" otherwise). Each row's id is the Identifier with the
