@@ -4,9 +4,9 @@ Both formats are read from Moodle's own source (moodle/moodle, main branch, 2026
 
 Grading worksheet (Assignment → "Download grading worksheet" / "Upload grading worksheet",
 feedback plugin `assignfeedback_offline`):
-  * mod/assign/gradingtable.php: the download's columns, in order: "Identifier" (only where
-    identities are visible; `col_recordid` writes get_string('hiddenuser') followed by the
-    participant's unique id in this assignment, "Participant 123"), "Full name", the
+  * mod/assign/gradingtable.php: the download's columns, in order: "Identifier" (always;
+    `col_recordid` writes get_string('hiddenuser') followed by the participant's unique
+    id in this assignment, "Participant 123"), "Full name" (unless anonymous), the
     site's identity fields (e.g. "Email address"), "Status", "Grade", "Maximum grade",
     "Grade can be changed", "Last modified (submission)", one column per enabled
     submission plugin, "Last modified (grade)", one column per feedback editor field
