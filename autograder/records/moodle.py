@@ -62,6 +62,7 @@ GRADE = "Grade"
 MAX_GRADE = "Maximum grade"
 LAST_MODIFIED_GRADE = "Last modified (grade)"
 FEEDBACK_COMMENTS = "Feedback comments"
+SCALE = "Scale"  # gradingtable.php writes it instead of Maximum grade for a scale-graded one
 REQUIRED_COLUMNS = (IDENTIFIER, GRADE, LAST_MODIFIED_GRADE)  # importgradeslib.php, init()
 # Moodle names the columns in the downloading user's language, and the upload finds them by
 # the same translated strings. The Greek names are the el language pack's (recordid, grade
@@ -74,6 +75,7 @@ COLUMN_NAMES = {
     LAST_MODIFIED_GRADE: (LAST_MODIFIED_GRADE, "Τελευταία τροποποίηση (βαθμολόγηση)"),
     MAX_GRADE: (MAX_GRADE, "Μέγιστος Βαθμός"),
     FEEDBACK_COMMENTS: (FEEDBACK_COMMENTS, "Σχόλια ανατροφοδότησης"),
+    SCALE: (SCALE, "Κλίμακα"),
 }
 BOM = "\ufeff"
 DELIMITERS = (",", ";", "\t")  # Moodle writes ','; a spreadsheet may save ';' or tabs
@@ -141,6 +143,9 @@ def read_worksheet(path: Path) -> Worksheet:
     header, rows = table[0], [row for row in table[1:] if row]
     columns = {role: index for role in COLUMN_NAMES
                if (index := _column(header, role)) is not None}
+    if SCALE in columns and MAX_GRADE not in columns:
+        raise UserError(f"{path}: this Moodle assignment is graded on a scale, not in points; "
+                        "set its grade type to Point to upload the grader's scores")
     short = next((number for number, row in enumerate(rows, 2) if len(row) != len(header)), None)
     if short is not None:
         raise UserError(f"{path}: row {short} has {len(rows[short - 2])} columns, the header "

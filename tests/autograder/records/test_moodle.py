@@ -182,7 +182,8 @@ def test_worksheet_without_feedback_comments_fills_grades_only(course, tmp_path,
     assert "no 'Feedback comments' column" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("case", ["missing", "folder", "not-utf8", "wrong-columns", "empty",
+@pytest.mark.parametrize("case", ["missing", "folder", "not-utf8", "wrong-columns", "scale",
+                                  "empty",
                                   "over-the-download", "in-submitted", "no-assignment",
                                   "no-worksheet"])
 def test_worksheet_bad_input_one_line_exit_2_nothing_written(course, worksheet, tmp_path,
@@ -200,6 +201,9 @@ def test_worksheet_bad_input_one_line_exit_2_nothing_written(course, worksheet, 
     elif case == "wrong-columns":  # Moodle's gradebook export, not the assignment's worksheet
         sheet.write_text("First name,Last name,Email address,Assignment: A2 (Real)\n",
                          encoding="utf-8")
+    elif case == "scale":  # gradingtable.php: "Scale" replaces "Maximum grade"
+        header = [("Scale" if name == "Maximum grade" else name) for name in HEADER]
+        sheet.write_bytes(worksheet_bytes([moodle_row(201, NAMESAKE, "g", maximum="")], header))
     elif case == "empty":
         sheet.write_bytes(b"")
     elif case == "over-the-download":
