@@ -16,8 +16,10 @@ VERBS = {
     "release": ("autograder.release", "regenerate exercises/{en,el}/ from solutions/"),
     "collect": ("autograder.collect", "take in a batch of submissions (folder, LMS zip, exchange)"),
     "grade": ("autograder.grade", "execute and score submissions, sandboxed and in parallel"),
-    "feedback": ("autograder.feedback", "write one HTML feedback page per student"),
-    "export": ("autograder.export", "export the scores (nbgrader CSV or Moodle grades CSV)"),
+    "feedback": ("autograder.feedback",
+                 "write one HTML feedback page per student (--zip moodle: Moodle's zip)"),
+    "export": ("autograder.export", "export the scores (nbgrader CSV, Moodle grades CSV or "
+                                    "grading worksheet, Open eClass grades file)"),
     "check": ("autograder.selfcheck",
               "run a notebook's visible tests as the grader would (students)"),
     "report": ("autograder.report", "score histogram, pass rate per test, text summary"),

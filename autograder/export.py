@@ -1,4 +1,4 @@
-"""Export the scores: nbgrader's own CSV, or a grades CSV for Moodle's CSV import.
+"""Export the scores: nbgrader's CSV, Moodle's grades CSV or grading worksheet, eClass's file.
 
 `--format csv` is exactly `nbgrader export` (nbgrader's CsvExportPlugin on the
 workspace's gradebook). `--format moodle` writes one row per student, for
@@ -24,6 +24,17 @@ grade/import/grade_import_form.php and grade/import/csv/classes/load_data.php):
     importing feedback overwrites the item's grades), so feedback columns are
     opt-in (`--feedback`) and always come with their grade column.
 
+`--format moodle-worksheet --worksheet FILE --assignment A` fills the Grade and Feedback
+comments of the CSV from the assignment's "Download grading worksheet", for its "Upload
+grading worksheet" (format and sources: autograder/records/moodle.py). Rows are matched by
+the worksheet's Identifier ("Participant 123") against the roster's lms_id, never by name.
+Where the worksheet's "Maximum grade" differs from the notebook's points, grades are scaled
+to it (Moodle skips a grade above the maximum) and a note says so.
+
+`--format eclass --assignment A` writes the grades file Open eClass's work module imports
+(format and sources: autograder/records/eclass.py), keyed by the roster's lms_id, which must
+be the student's eClass username.
+
 Scores come from the gradebook (manual grades from formgrader included; the late
 penalty taken off as nbgrader's own `score` column does); feedback adds the
 reason recorded in each submission's result.json.
@@ -33,12 +44,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import html
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 from autograder.common.errors import UserError
+from autograder.records import eclass, moodle
 from autograder.records.results import (
     AssignmentScores,
     GradedSubmission,
@@ -58,16 +71,23 @@ from autograder.records.workspace import (
 from autograder.scoring.reasons import render
 from autograder.scoring.result import ERROR, Result
 
-FORMATS = ("csv", "moodle")
+FORMATS = ("csv", "moodle", "moodle-worksheet", "eclass")
+ONE_ASSIGNMENT = ("moodle-worksheet", "eclass")  # an LMS file is one assignment's
 # Moodle's user fields for "Map to": the column header says which one to pick.
 MOODLE_EMAIL = "Email address"   # → useremail
 MOODLE_IDNUMBER = "ID number"    # → useridnumber
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", default="csv", metavar="{csv,moodle}",
+    parser.add_argument("--format", default="csv", metavar="{" + ",".join(FORMATS) + "}",
                         help="csv: nbgrader's export columns (default); "
-                             "moodle: a grades CSV for Moodle's CSV grade import")
+                             "moodle: a grades CSV for Moodle's CSV grade import; "
+                             "moodle-worksheet: Moodle's grading worksheet filled in "
+                             "(with --worksheet and one --assignment); "
+                             "eclass: Open eClass's grades import file (one --assignment)")
+    parser.add_argument("--worksheet", type=Path, default=None, metavar="FILE",
+                        help="moodle-worksheet: the CSV from Moodle's \"Download grading "
+                             "worksheet\" (read only; never changed)")
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                         help="the CSV file to write (replaced whole, never half-written)")
     parser.add_argument("--assignment", dest="assignments", action="extend", nargs="+",
@@ -80,12 +100,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.format not in FORMATS:
         raise UserError(f"unknown format {args.format!r} (known: {', '.join(FORMATS)})")
+    names = list(dict.fromkeys(args.assignments))
+    if args.format in ONE_ASSIGNMENT and len(names) != 1:
+        raise UserError(f"--format {args.format} needs exactly one --assignment "
+                        "(an LMS grades file belongs to one assignment)")
+    if (args.worksheet is None) == (args.format == "moodle-worksheet"):
+        raise UserError("--worksheet FILE goes with --format moodle-worksheet, and only with it")
     workspace = open_workspace(args.course)
     output = output_path(workspace, args.output)
-    names = list(dict.fromkeys(args.assignments))
     book = read_gradebook(workspace, names)  # checks the gradebook and the assignments
     notes = []
-    if args.format == "csv":
+    if args.format == "moodle-worksheet":
+        done = export_moodle_worksheet(workspace, book[names[0]], args.worksheet, output, notes)
+    elif args.format == "eclass":
+        done = export_eclass(workspace, book[names[0]], output, notes)
+    elif args.format == "csv":
         export_nbgrader_csv(workspace, names, output)
         done = f"{output}: nbgrader CSV, {_count(len(book), 'assignment')}"
     else:
@@ -126,6 +155,115 @@ def export_nbgrader_csv(workspace: Workspace, assignments: Sequence[str], output
         with gradebook(workspace) as book, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             plugin.export(book)
+
+
+# --- Moodle's grading worksheet, eClass's grades file ------------------------------------------
+
+def _lms_students(workspace: Workspace) -> dict[str, list[str]]:
+    """lms_id → the roster's student ids with it (more than one is the roster's error)."""
+    roster = read_roster(workspace)
+    if not any(student.lms_id.strip() for student in roster.values()):
+        raise UserError(f"no LMS ids in {workspace.root / ROSTER_NAME}: students are matched "
+                        "by their LMS id, never by name (collect with --roster, whose lms_id "
+                        "column holds Moodle's participant id or the eClass username)")
+    by_id: dict[str, list[str]] = {}
+    for student in roster.values():
+        if student.lms_id.strip():
+            by_id.setdefault(student.lms_id.strip(), []).append(student.student_id)
+    return by_id
+
+
+def export_moodle_worksheet(workspace: Workspace, scores: AssignmentScores, worksheet: Path,
+                            output: Path, notes: list[str]) -> str:
+    """Fill the worksheet's Grade and Feedback comments; returns the summary line."""
+    if output == worksheet.expanduser().resolve():
+        raise UserError(f"refusing to write over the downloaded worksheet {worksheet}: "
+                        "name another output (-o)")
+    sheet = moodle.read_worksheet(worksheet)
+    by_id = _lms_students(workspace)
+    marks: dict[str, tuple[str, str]] = {}
+    unknown, shared, scaled = [], [], set()
+    for row in sheet.rows:
+        participant = sheet.participant(row)
+        students = by_id.get(participant or "", [])
+        if len(students) != 1:
+            (shared if students else unknown).append(row[sheet.columns[moodle.IDENTIFIER]])
+            continue
+        submission = scores.submissions.get(students[0])
+        if submission is None:
+            continue  # no graded submission: the row stays as Moodle wrote it
+        points = submission.score
+        maximum = _number(row[sheet.columns[moodle.MAX_GRADE]]) \
+            if moodle.MAX_GRADE in sheet.columns else None
+        if maximum and scores.max_score and abs(maximum - scores.max_score) > 1e-9:
+            points = points * maximum / scores.max_score
+            scaled.add(format_points(maximum))
+        result = load_result(workspace, students[0], scores.name)
+        marks[participant] = (format_points(points),
+                              html.escape(feedback_text(scores, submission, result)))
+    filled = moodle.fill_worksheet(sheet, marks)
+    with atomic_outputs([output]) as (temp,):
+        temp.write_text(moodle.worksheet_text(sheet), encoding="utf-8", newline="")
+    if unknown:
+        notes.append(f"{_count(len(unknown), 'worksheet row')} left unchanged: the roster has "
+                     f"no lms_id for {', '.join(unknown[:3])}{', …' if len(unknown) > 3 else ''}")
+    if shared:
+        notes.append(f"{_count(len(shared), 'worksheet row')} left unchanged: several roster "
+                     f"rows share the lms_id of {', '.join(shared[:3])}")
+    if scaled:
+        notes.append(f"grades scaled from {format_points(scores.max_score)} points to the "
+                     f"worksheet's Maximum grade {', '.join(sorted(scaled))}")
+    if moodle.FEEDBACK_COMMENTS not in sheet.columns:
+        notes.append(f"the worksheet has no {moodle.FEEDBACK_COMMENTS!r} column (feedback "
+                     "comments are off in this assignment): grades only")
+    with_id = {students[0] for students in by_id.values() if len(students) == 1}
+    missing = sorted(set(scores.submissions) - {by_id[p][0] for p in filled})
+    for reason, group in (("no lms_id in the roster", [s for s in missing if s not in with_id]),
+                          ("no worksheet row with their lms_id",
+                           [s for s in missing if s in with_id])):
+        if group:
+            notes.append(f"{_count(len(group), 'graded student')} not filled in ({reason}): "
+                         f"{', '.join(group[:3])}{', …' if len(group) > 3 else ''}")
+    return (f"{output}: Moodle grading worksheet for {scores.name}, "
+            f"{len(filled)} of {_count(len(sheet.rows), 'row')} filled in")
+
+
+def _number(text: str) -> float | None:
+    """Moodle's formatted float ("16.00", or "16,00" where the decimal point is a comma)."""
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+
+
+def export_eclass(workspace: Workspace, scores: AssignmentScores, output: Path,
+                  notes: list[str]) -> str:
+    """eClass's grades import file for one assignment; returns the summary line."""
+    roster = read_roster(workspace)
+    _lms_students(workspace)  # refuses a roster without LMS ids
+    rows, skipped = [], []
+    for student, submission in sorted(scores.submissions.items()):
+        username = roster[student].lms_id.strip() if student in roster else ""
+        if not username:
+            skipped.append(student)
+            continue
+        result = load_result(workspace, student, scores.name)
+        rows.append((username, format_points(submission.score),
+                     feedback_text(scores, submission, result)))
+    if not rows:
+        raise UserError(f"no graded student of {scores.name} has an lms_id in {ROSTER_NAME}: "
+                        "nothing to import")
+    with atomic_outputs([output]) as (temp,):
+        temp.write_text(eclass.grades_csv(rows), encoding="utf-8", newline="")
+    if skipped:
+        notes.append(f"{_count(len(skipped), 'graded student')} left out, with no lms_id "
+                     f"(eClass username) in {ROSTER_NAME}: {', '.join(skipped[:3])}"
+                     f"{', …' if len(skipped) > 3 else ''}")
+    if not output.name.lower().endswith(".csv"):
+        notes.append(f"eClass reads the file by its name: call it *.csv (not {output.name})")
+    return (f"{output}: Open eClass grades for {scores.name}, {_count(len(rows), 'student')} "
+            f"(points out of {format_points(scores.max_score)}: the eClass assignment's "
+            "maximum grade must be at least that)")
 
 
 # --- Moodle's CSV ----------------------------------------------------------------------------

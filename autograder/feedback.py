@@ -5,6 +5,10 @@ graded cell's points from the gradebook). Before it, hidden tests are cleared
 from the source, tracebacks of test cells are cut to their last line (they
 would quote hidden test code), and a summary in the student's language opens
 the page: each part's points and the reason for any loss.
+
+`--zip moodle [-o FILE.zip]` also packs the pages for Moodle's "Upload multiple feedback
+files in a zip": each page in the folder Moodle names for that participant, from the
+roster's name and lms_id (Moodle's participant id); see autograder/records/moodle.py.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import argparse
 import html
 import json
 import re
+import sys
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
@@ -20,13 +25,17 @@ from traitlets import Bool, Unicode
 
 from autograder.common.errors import UserError
 from autograder.common.files import write_atomic
+from autograder.records import moodle
 from autograder.records.nbgrader import run_converter
+from autograder.records.results import atomic_outputs, output_path
 from autograder.records.workspace import (
+    ROSTER_NAME,
     Workspace,
     add_course_arguments,
     alembic_on_path,
     nbgrader_config,
     open_workspace,
+    read_roster,
     select_students,
 )
 from autograder.scoring.reasons import LABELS, render
@@ -44,14 +53,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_course_arguments(parser)
     parser.add_argument("--student", nargs="+", default=None, metavar="ID",
                         help="only these students (default: everyone graded)")
+    parser.add_argument("--zip", choices=["moodle"], default=None,
+                        help="moodle: also pack the pages for Moodle's \"Upload multiple "
+                             "feedback files in a zip\" (students matched by lms_id)")
+    parser.add_argument("-o", "--output", type=Path, default=None, metavar="FILE.zip",
+                        help="with --zip: the zip to write "
+                             "(default: feedback/<assignment>-moodle.zip in the workspace)")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output is not None and args.zip is None:
+        raise UserError("-o/--output names the zip: it goes with --zip moodle")
     workspace = open_workspace(args.course)
     students = _graded_students(workspace, args.assignment, args.student)
+    target = None
+    if args.zip:
+        default = workspace.root / "feedback" / f"{args.assignment}-moodle.zip"
+        target = output_path(workspace, args.output or default)
+        roster = read_roster(workspace)
+        participants = {student: roster[student] for student in students
+                        if student in roster and roster[student].lms_id.strip()}
+        if not participants:
+            raise UserError(f"no graded student of {args.assignment} has an lms_id (Moodle's "
+                            f"participant id) in {workspace.root / ROSTER_NAME}: Moodle "
+                            "matches feedback files by it, never by name")
+    pages = {}
     for student in students:
-        write_feedback(workspace, args.assignment, student)
+        pages[student] = write_feedback(workspace, args.assignment, student)
         print(f"feedback/{student}/{args.assignment}/{args.assignment}.html")
+    if target is not None:
+        entries = [(participants[student].name, participants[student].lms_id.strip(),
+                    pages[student]) for student in students if student in participants]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_outputs([target]) as (temp,):
+            count = moodle.write_feedback_zip(temp, entries)
+        skipped = [student for student in students if student not in participants]
+        if skipped:
+            print(f"autograder feedback: note: {len(skipped)} of {len(students)} students left "
+                  f"out of the zip, with no lms_id in {ROSTER_NAME}: {', '.join(skipped[:3])}"
+                  f"{', …' if len(skipped) > 3 else ''}", file=sys.stderr)
+        print(f"{target}: {count} feedback pages for Moodle")
     return 0
 
 
