@@ -186,7 +186,8 @@ INSPECT = """() => {
   const all = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (all.nextNode()) {
     const parent = all.currentNode.parentElement;
-    if (parent && !parent.closest("script, style") && !foreign(parent))
+    // code is not interface: `next(...)` in a cell is Python, not the theme's "next"
+    if (parent && !parent.closest("script, style, pre, code") && !foreign(parent))
       labels.push(all.currentNode.textContent.replace(/\\s+/g, " ").trim());
   }
   for (const attribute of ["aria-label", "title", "placeholder", "alt", "data-tooltip",
