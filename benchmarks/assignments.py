@@ -53,7 +53,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cpu-class", choices=["native", *EMULATION], default="native",
                         help="'native' (this CPU as it is) or a class to emulate, e.g. 'avx2'")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override one parameter of the budget (JSON value), e.g. EPOCHS=3")
     args = parser.parse_args()
+    overrides = dict(parse_override(item) for item in args.set)
     if args.cpu_class != "native":
         emulate_cpu_class(args.cpu_class)
     data_dir = os.environ.get("CNNBOOK_DATA")
@@ -61,7 +64,8 @@ def main() -> int:
         print("assignments.py: error: set CNNBOOK_DATA to the full datasets", file=sys.stderr)
         return 2
     spec = load_spec(project.SOLUTIONS / args.assignment)
-    budget = {} if args.profile == "student" else spec.profile(args.profile).parameters
+    budget = {} if args.profile == "student" else dict(spec.profile(args.profile).parameters)
+    budget.update(overrides)
     cpu = cpu_record()
     runs = [run_once(spec, {**budget, "SEED": seed, "DATA_DIR": data_dir}, data_dir)
             for seed in range(args.runs)]
@@ -76,10 +80,21 @@ def main() -> int:
     }
     print(json.dumps(summary, indent=1))
     emulation = "" if args.cpu_class == "native" else f" --cpu-class {args.cpu_class}"
-    record(f"{args.assignment}/{args.profile}/{cpu['class']}", summary,
+    changed = "".join(f"+{item}" for item in args.set)
+    record(f"{args.assignment}/{args.profile}{changed}/{cpu['class']}", summary,
            f"CNNBOOK_DATA=DIR python benchmarks/assignments.py {args.assignment} "
-           f"--profile {args.profile} --runs {args.runs}{emulation}")
+           f"--profile {args.profile} --runs {args.runs}{emulation}"
+           + "".join(f" --set {item}" for item in args.set))
     return 0
+
+
+def parse_override(item: str) -> tuple[str, object]:
+    """NAME=VALUE, VALUE read as JSON (3, null, 0.5) or else kept as text."""
+    name, _, value = item.partition("=")
+    try:
+        return name, json.loads(value)
+    except ValueError:
+        return name, value
 
 
 def run_once(spec, parameters: dict, data_dir: str) -> dict:

@@ -62,4 +62,4 @@ def test_the_emulation_sets_onednn_threads_and_cores(common, monkeypatch):
 
 def test_the_assignments_benchmark_offers_the_emulation():
     text = (ROOT / "benchmarks/assignments.py").read_text()
-    assert "--cpu-class" in text and "cpu_record()" in text
+    assert "--cpu-class" in text and "cpu_record()" in text and "--set" in text
