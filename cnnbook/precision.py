@@ -97,32 +97,32 @@ class PrecisionChoice:
 # "ακρίβεια" alone means accuracy in the Greek edition; precision is "ακρίβεια υπολογισμών".
 REASONS: dict[str, dict[str, str]] = {
     "en": {
-        "explicit": "precision {policy}: set in the notebook",
+        "explicit": "precision {policy}: set explicitly",
         "cuda_gpu": "precision {policy}: a CUDA GPU ({detail}) computes float16 natively",
         "native_bf16": "precision {policy}: this CPU computes bfloat16 natively ({detail})",
         "no_native_bf16": "precision {policy}: this CPU has no native bfloat16 (flags: "
-                          "{detail}); emulated, it would be several times slower",
-        "isa_capped": "precision {policy}: ONEDNN_MAX_CPU_ISA={detail} keeps oneDNN below "
-                      "its bfloat16 instructions",
-        "macos": "precision {policy}: on macOS ({detail}) Keras's CPU kernels have no fast "
-                 "bfloat16",
+                          "{detail}); emulated, training in it would be several times slower",
+        "isa_capped": "precision {policy}: ONEDNN_MAX_CPU_ISA={detail} keeps oneDNN from "
+                      "using the CPU's bfloat16 instructions",
+        "macos": "precision {policy}: on macOS ({detail}) Keras has no fast bfloat16 "
+                 "implementation for the CPU",
         "windows": "precision {policy}: on Windows the CPU's flags are not read; set "
                    "PRECISION = \"mixed_bfloat16\" by hand on a CPU with AMX or AVX512_BF16",
         "other_cpu": "precision {policy}: no fast bfloat16 is known for {detail} CPUs",
     },
     "el": {
-        "explicit": "ακρίβεια υπολογισμών {policy}: ορίστηκε στο σημειωματάριο",
+        "explicit": "ακρίβεια υπολογισμών {policy}: ορίστηκε ρητά",
         "cuda_gpu": "ακρίβεια υπολογισμών {policy}: η GPU ({detail}) υπολογίζει εγγενώς σε "
                     "float16",
         "native_bf16": "ακρίβεια υπολογισμών {policy}: αυτή η CPU υπολογίζει εγγενώς σε "
                        "bfloat16 ({detail})",
         "no_native_bf16": "ακρίβεια υπολογισμών {policy}: αυτή η CPU δεν υπολογίζει εγγενώς "
-                          "σε bfloat16 (σημαίες: {detail})· με εξομοίωση θα ήταν αρκετές "
-                          "φορές πιο αργή",
-        "isa_capped": "ακρίβεια υπολογισμών {policy}: το ONEDNN_MAX_CPU_ISA={detail} κρατά "
-                      "το oneDNN κάτω από τις εντολές του για bfloat16",
-        "macos": "ακρίβεια υπολογισμών {policy}: στο macOS ({detail}) οι πυρήνες "
-                 "υπολογισμού του Keras στην CPU δεν έχουν γρήγορο bfloat16",
+                          "σε bfloat16 (σημαίες: {detail})· με εξομοίωση, η εκπαίδευση θα "
+                          "ήταν αρκετές φορές πιο αργή",
+        "isa_capped": "ακρίβεια υπολογισμών {policy}: το ONEDNN_MAX_CPU_ISA={detail} δεν "
+                      "επιτρέπει στο oneDNN να χρησιμοποιήσει τις εντολές bfloat16 της CPU",
+        "macos": "ακρίβεια υπολογισμών {policy}: στο macOS ({detail}) το Keras δεν έχει "
+                 "γρήγορη υλοποίηση του bfloat16 για την CPU",
         "windows": "ακρίβεια υπολογισμών {policy}: στα Windows οι σημαίες της CPU δεν "
                    "διαβάζονται· ορίστε με το χέρι PRECISION = \"mixed_bfloat16\" σε CPU "
                    "με AMX ή AVX512_BF16",
