@@ -3,6 +3,11 @@
 
     CNNBOOK_DATA=DIR python benchmarks/grade_throughput.py --n 12
     CNNBOOK_DATA=DIR python benchmarks/grade_throughput.py --n 100 --autograder-only
+    CNNBOOK_DATA=DIR python benchmarks/grade_throughput.py --n 12 --preflight
+
+`autograder grade` runs with --no-preflight unless --preflight is given: the
+paired ratio to nbgrader is the grading itself; --preflight measures what the
+reference solution's check adds to a fresh batch.
 
 N honest A3 submissions (the reference answers in the student edition, half
 of them Greek) are graded both ways with the same budget (the `cpu` profile,
@@ -49,7 +54,8 @@ def honest_submission(language: str) -> nbformat.NotebookNode:
     return notebook
 
 
-def run_autograder(work: Path, n: int, workers: int, profile: str) -> tuple[float, dict]:
+def run_autograder(work: Path, n: int, workers: int, profile: str,
+                   preflight: bool = False) -> tuple[float, dict]:
     batch = work / "batch"
     for i in range(n):
         folder = batch / f"s{i:03d}"
@@ -63,7 +69,9 @@ def run_autograder(work: Path, n: int, workers: int, profile: str) -> tuple[floa
     prepare_untimed(course)
     start = time.perf_counter()
     subprocess.run([*autograder, "grade", ASSIGNMENT, "--course", str(course), "--workers",
-                    str(workers), "--profile", profile], check=True, stdout=subprocess.DEVNULL)
+                    str(workers), "--profile", profile,
+                    *([] if preflight else ["--no-preflight"])],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
     return seconds, _cell_scores(course)
 
@@ -138,17 +146,19 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--profile", default="cpu")
     parser.add_argument("--autograder-only", action="store_true")
+    parser.add_argument("--preflight", action="store_true",
+                        help="let `autograder grade` grade the reference solution first")
     args = parser.parse_args()
     if not os.environ.get("CNNBOOK_DATA"):
         print("grade_throughput.py: error: set CNNBOOK_DATA to the full datasets", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="throughput-"))
-    ours, our_scores = run_autograder(work, args.n, args.workers, args.profile)
+    ours, our_scores = run_autograder(work, args.n, args.workers, args.profile, args.preflight)
     result = {"n": args.n, "workers": args.workers, "profile": args.profile,
               "autograder_seconds": round(ours, 1),
               "autograder_seconds_per_notebook": round(ours / args.n, 2),
               "autograder_scores": sorted({sum(s.values()) for s in our_scores.values()}),
-              "setup_untimed": True}
+              "setup_untimed": True, "preflight": args.preflight}
     if not args.autograder_only:
         grading_data = next((work / "autograder-course" / ".grading-data").iterdir())
         theirs, their_scores = run_nbgrader(work, args.n, args.profile, grading_data)
@@ -157,7 +167,8 @@ def main() -> int:
             "nbgrader_scores": sorted({sum(s.values()) for s in their_scores.values()}),
             "scores_agree_on_every_test_cell": our_scores == their_scores})
     print(json.dumps(result, indent=1))
-    key = f"n{args.n}" + ("-autograder-only" if args.autograder_only else "")
+    key = (f"n{args.n}" + ("-autograder-only" if args.autograder_only else "")
+           + ("-preflight" if args.preflight else ""))
     path = ROOT / "benchmarks" / "results" / "grade_throughput.json"
     existing = json.loads(path.read_text())["results"] if path.exists() else {}
     earlier = existing.get(key, {})
@@ -165,7 +176,8 @@ def main() -> int:
     runs = [{k: v for k, v in run.items() if k != "command"} for run in runs] + [result]
     existing[key] = {"runs": runs, "command": "CNNBOOK_DATA=DIR python benchmarks/"
                      f"grade_throughput.py --n {args.n}"
-                     + (" --autograder-only" if args.autograder_only else "")}
+                     + (" --autograder-only" if args.autograder_only else "")
+                     + (" --preflight" if args.preflight else "")}
     save("grade_throughput", "see each result's command", existing)
     return 0
 
