@@ -49,7 +49,7 @@ def test_results_written_before_codes_read_back():
     again = Result.from_json(old)
     assert again.to_json()["reason"] == old["reason"]
     assert again.parts[0].reason.text("el") == \
-        "κρυφή περίπτωση 2 από 4 (image=array(5, 5)): λάθος τιμές"
+        "κρυφή περίπτωση 2 από 4 (image=array(5, 5)): λανθασμένες τιμές"
 
 
 def test_errors_are_built_in_one_place():
