@@ -15,7 +15,7 @@ import datetime
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,22 +92,24 @@ def grade_batch(args: BatchOptions) -> int:
     threads = max(1, usable_cpus() // args.workers)  # a Dask worker decides its own
     box_limits = isolation.Limits.from_spec(limits)  # once per batch: every job shares it
     preload = None if gpus else zygote.imports_of(spec.notebook)  # GPU runners: cold kernels
-    checked = "skipped"
-    if args.preflight:
-        checked = _preflight(workspace, spec, args, profile, limits, box_limits, data_dir,
-                             grading_data, kinds, released, threads, gpus, preload)
-    jobs = (_prepare(workspace, spec, student, profile, limits, box_limits, data_dir,
-                     grading_data, released, threads, gpus[i % len(gpus)] if gpus else None)
-            for i, student in enumerate(todo))  # prepared while the first ones run
-    results = _execute(jobs, len(todo), args, threads, spec.total_points, preload, kinds,
-                       checked)
+    # the cluster is reached first: a bad address is one line. One pool (or Dask client)
+    # serves the preflight and the batch, so the reference runs on the same warm kernels
+    with _engine(args, threads, preload) as run_jobs:
+        checked = "skipped"
+        if args.preflight:
+            checked = _preflight(workspace, spec, profile, limits, box_limits, data_dir,
+                                 grading_data, kinds, released, threads, gpus, run_jobs)
+        jobs = (_prepare(workspace, spec, student, profile, limits, box_limits, data_dir,
+                         grading_data, released, threads, gpus[i % len(gpus)] if gpus else None)
+                for i, student in enumerate(todo))  # prepared while the first ones run
+        results = _execute(jobs, len(todo), args, run_jobs, spec.total_points, kinds, checked)
     return _summarise(workspace, spec, results, kinds, checked)
 
 
-def _preflight(workspace: Workspace, spec: Spec, args: BatchOptions, profile, limits: dict,
+def _preflight(workspace: Workspace, spec: Spec, profile, limits: dict,
                box_limits: isolation.Limits, data_dir: str | None, grading_data: Path,
                kinds: dict[str, str], released: dict[str, str], threads: int,
-               gpus: list[str], preload: list[str] | None) -> str:
+               gpus: list[str], run_jobs: RunJobs) -> str:
     """Grade the reference solution through this batch's path; "passed" or "cached"."""
     key = preflight.fingerprint(spec, profile.name, limits, profile.parameters, data_dir,
                                 kinds, gpus)
@@ -118,8 +120,7 @@ def _preflight(workspace: Workspace, spec: Spec, args: BatchOptions, profile, li
                    grading_data, released, threads, gpus[0] if gpus else None,
                    path=spec.notebook)
     print("preflight: grading the reference solution first …")
-    with _dispatch(iter([job]), args, threads, preload) as finished:
-        _, result = next(iter(finished))
+    _, result = next(iter(run_jobs(iter([job]))))
     preflight.judge(workspace, spec, result, key)
     print(f"preflight: the reference solution scored {result.score:g}/{spec.total_points:g}")
     return "passed"
@@ -254,38 +255,39 @@ def _defaults(source: nbformat.NotebookNode) -> dict[str, Any]:
             for name in parameter_names(parameters_cell(source))}
 
 
-def _execute(jobs: Iterator[Job], count: int, args: BatchOptions, threads: int,
-             total_points: float, preload: list[str] | None,
-             kinds: dict[str, str], checked: str) -> list[Result]:
+def _execute(jobs: Iterator[Job], count: int, args: BatchOptions, run_jobs: RunJobs,
+             total_points: float, kinds: dict[str, str], checked: str) -> list[Result]:
     from tqdm import tqdm
 
     results = []
-    # the cluster is reached before the bar starts: a bad address is one line
-    with _dispatch(jobs, args, threads, preload) as finished, \
-            tqdm(total=count, unit="notebook", desc="grading", file=sys.stderr,
-                 dynamic_ncols=True) as bar:
-        for job, result in finished:
+    with tqdm(total=count, unit="notebook", desc="grading", file=sys.stderr,
+              dynamic_ncols=True) as bar:
+        for job, result in run_jobs(jobs):
             result.data, result.preflight = dict(kinds), checked
             results.append(_store(args, job, result, total_points))
             bar.update(1)
     return results
 
 
+# jobs → (job, result) pairs as they finish; callable more than once on one pool or client
+RunJobs = Callable[[Iterator[Job]], Iterator[tuple[Job, Result]]]
+
+
 @contextlib.contextmanager
-def _dispatch(jobs: Iterator[Job], args: BatchOptions, threads: int,
-              preload: list[str] | None):
-    """(job, result) pairs as they finish, from a local pool or a Dask cluster."""
+def _engine(args: BatchOptions, threads: int,
+            preload: list[str] | None) -> Iterator[RunJobs]:
+    """A local process pool or a Dask cluster, for as long as the batch needs it."""
     if args.cluster == "local":
         log = open_workspace(args.course).reports / "grade-workers.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with ProcessPoolExecutor(max_workers=args.workers, initializer=start_local_worker,
                                  initargs=(threads, str(log), preload)) as pool:
-            yield _from_pool(pool, jobs, args.workers)
+            yield lambda jobs: _from_pool(pool, jobs, args.workers)
         return
     from autograder.run.cluster import connect, dask_results
 
     with connect(args.cluster, args.workers) as client:
-        yield dask_results(client, list(jobs))
+        yield lambda jobs: dask_results(client, list(jobs))
 
 
 def _from_pool(pool: ProcessPoolExecutor, jobs: Iterator[Job], workers: int):
