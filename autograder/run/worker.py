@@ -38,6 +38,9 @@ from autograder.scoring.reasons import Reason, reason
 from autograder.scoring.result import GRADED, Part, Result
 
 EXECUTED = "executed.ipynb"
+# A grader-side failure (the runner or kernel did not start, the checker crashed) is tried
+# once more in a fresh sandbox before the submission is reported "not graded".
+INFRASTRUCTURE_TRIES = 2
 
 
 @dataclass
@@ -106,13 +109,16 @@ def grade_job(job: Job) -> Result:
     start = time.monotonic()
     job = _on_this_machine(job)
     set_worker_threads(job.threads, job.gpu)  # a Dask worker has no initializer
-    try:
-        with isolation.work_folder(f"grade-{job.student}-",
-                                 job.box_limits.disk_bytes) as work:
-            result = _grade(job, work)
-    except Exception as error:  # an infrastructure failure: reported, the batch goes on
-        result = Result.error(job.student, job.assignment, str(error),
-                              traceback.format_exc(limit=5))
+    for attempt in range(INFRASTRUCTURE_TRIES):  # a kernel that failed to start: once more
+        try:
+            with isolation.work_folder(f"grade-{job.student}-",
+                                     job.box_limits.disk_bytes) as work:
+                result = _grade(job, work)
+        except Exception as error:  # an infrastructure failure: reported, the batch goes on
+            result = Result.error(job.student, job.assignment, str(error),
+                                  traceback.format_exc(limit=5))
+        if result.status == GRADED or attempt + 1 == INFRASTRUCTURE_TRIES:
+            break
     result.seconds = round(time.monotonic() - start, 2)
     return result
 
