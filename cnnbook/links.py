@@ -125,7 +125,8 @@ import sys
 CNNBOOK_WHEEL = "{wheel_url}"
 if importlib.util.find_spec("cnnbook") is None:
     wheel = os.environ.get("{WHEEL_URL_VARIABLE}", CNNBOOK_WHEEL)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", wheel], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "--disable-pip-version-check", wheel], check=True)
     importlib.invalidate_caches()"""
 
 
