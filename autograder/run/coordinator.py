@@ -15,6 +15,7 @@ import datetime
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -175,6 +176,17 @@ def _prepare(workspace: Workspace, spec: Spec, student: str, profile, limits: di
              path: Path | None = None) -> Job:
     """The submission (or the notebook at `path`) with locked cells restored and the budget
     injected."""
+    began = time.monotonic()
+    job = _prepared(workspace, spec, student, profile, limits, box_limits, data_dir,
+                    grading_data, released, threads, gpu, path)
+    job.prepare_seconds = round(time.monotonic() - began, 3)
+    return job
+
+
+def _prepared(workspace: Workspace, spec: Spec, student: str, profile, limits: dict,
+              box_limits: isolation.Limits, data_dir: str | None, grading_data: Path,
+              released: dict[str, str], threads: int, gpu: str | None,
+              path: Path | None) -> Job:
     from nbgrader.preprocessors import OverwriteCells
     from nbgrader.utils import compute_checksum
     from papermill.parameterize import parameterize_notebook
@@ -325,12 +337,16 @@ def _store(args: BatchOptions, job: Job, result: Result, total_points: float) ->
     result.profile, result.max_score = job.profile, total_points
     result.graded_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     result.submission_sha256 = file_sha256(submitted)
+    began = time.monotonic()
     if result.executed:
         write_atomic(folder / f"{job.assignment}.ipynb", result.executed)
     if result.status == GRADED:
         gradebook.record_scores(workspace, job.assignment, job.student,
                                 {part.cell: part.score for part in result.parts},
                                 _submitted_at(submitted))
+    if result.timeline:
+        result.timeline.add("prepare", job.prepare_seconds)
+        result.timeline.add("record", time.monotonic() - began)
     write_atomic(folder / RESULT_FILE,
                  json.dumps(result.to_json(), indent=1, ensure_ascii=False) + "\n")
     return result

@@ -35,7 +35,7 @@ from autograder.scoring.checks import (
     read_function_results,
 )
 from autograder.scoring.reasons import Reason, reason
-from autograder.scoring.result import GRADED, Part, Result
+from autograder.scoring.result import GRADED, CellTime, Part, Result, Timeline
 
 EXECUTED = "executed.ipynb"
 # A grader-side failure (the runner or kernel did not start, the checker crashed) is tried
@@ -61,6 +61,7 @@ class Job:
     gpu: str | None = None
     notes: list[Reason] = field(default_factory=list)  # what the coordinator restored
     unfit: str = ""  # why this notebook cannot be graded at all (nothing runs), or ""
+    prepare_seconds: float = 0.0  # the coordinator's work on it, for the timeline
 
 
 def worker_environment(threads: int, gpu: str | None) -> dict[str, str]:
@@ -120,6 +121,8 @@ def grade_job(job: Job) -> Result:
         if result.status == GRADED or attempt + 1 == INFRASTRUCTURE_TRIES:
             break
     result.seconds = round(time.monotonic() - start, 2)
+    if result.timeline:  # what the phases do not cover: the folder, reading back, a retry
+        result.timeline.add("worker_other", result.seconds - result.timeline.total)
     return result
 
 
@@ -159,7 +162,8 @@ def _grade(job: Job, work: Path) -> Result:
     box = isolation.Sandbox(work, Path(job.grading_data) if job.grading_data else None,
                           [Path(p) for p in job.hide], job.box_limits)
     env = _sandbox_env(job, box)
-    run, kernel = _run_notebook(job, spec, box, env, work)
+    run, kernel, launched = _run_notebook(job, spec, box, env, work)
+    ended = time.monotonic()
     status = _read_json(work / "status.json")
     if not run.killed and _outgrew(box, work):
         run.killed = "disk"  # what the notebook did after its folder filled up may be lost
@@ -170,13 +174,17 @@ def _grade(job: Job, work: Path) -> Result:
     stopped = _stop_reason(run, status, executed)
     ran = _cells_that_ran(executed, status)
 
+    timeline = notebook_timeline(status, executed, launched, ended)
+
     function_checks = [c for c in spec.checks if c.kind == "function"]
     arrays, outcomes = {}, {}
     if function_checks:
+        began = time.monotonic()
         arrays, outcomes = _run_functions(job, spec, function_checks, box, env)
+        timeline.add("functions", time.monotonic() - began)
     parts = []
     submission = nbformat.reads(job.notebook, as_version=4)
-    model_parts = _check_models(job, spec, work, ran)
+    model_parts = _check_models(job, spec, work, ran, timeline)
     for check in spec.checks:
         if check.cell not in ran:
             parts.append(failed(check, reason("never_ran")))
@@ -187,12 +195,50 @@ def _grade(job: Job, work: Path) -> Result:
     return Result(job.student, job.assignment, GRADED, parts,
                   [stopped] if stopped is not None else [], isolation=run.isolation,
                   kernel=kernel, peak_memory_mb=round(run.peak_memory / 2**20),
-                  notebook_seconds=round(run.seconds, 2), executed=nbformat.writes(executed))
+                  notebook_seconds=round(run.seconds, 2), executed=nbformat.writes(executed),
+                  timeline=timeline)
+
+
+def notebook_timeline(status: dict, notebook, launched: float, ended: float) -> Timeline:
+    """The notebook run's phases, from the runner's clock in its status file.
+
+    The runner's clock is CLOCK_MONOTONIC, shared with this process: `launched`
+    is when the sandbox was asked to start, `ended` when it was gone. A runner
+    that never wrote a clock (killed before it started) leaves one phase, the
+    sandbox's whole run.
+    """
+    clock = status.get("clock") or {}
+    timeline = Timeline()
+    requested, ready = clock.get("kernel_requested"), clock.get("kernel_ready")
+    if requested is None or ready is None:
+        timeline.add("sandbox_start", ended - launched)
+        return timeline
+    seconds = {int(i): float(s) for i, s in (status.get("cell_seconds") or {}).items()}
+    finished = clock.get("finished") or ended  # a kernel that died: up to the sandbox's end
+    timeline.add("sandbox_start", requested - launched)
+    timeline.add("kernel_start", ready - requested)
+    timeline.add("cells", sum(seconds.values()))
+    timeline.add("cell_saves", finished - ready - sum(seconds.values()))
+    timeline.add("sandbox_stop", ended - finished)
+    timeline.cells = [_cell_time(notebook, index, spent)
+                      for index, spent in sorted(seconds.items()) if index < len(notebook.cells)]
+    return timeline
+
+
+def _cell_time(notebook, index: int, seconds: float) -> CellTime:
+    """The student's cell number and the cell's grade id; papermill's cell is number 0."""
+    metadata = notebook.cells[index].metadata
+    if "injected-parameters" in metadata.get("tags", []):
+        return CellTime(0, seconds, "injected-parameters")
+    return CellTime(_cell_number(notebook, index) or 0, seconds,
+                    metadata.get("nbgrader", {}).get("grade_id", ""))
 
 
 def _run_notebook(job: Job, spec, box: isolation.Sandbox, env: dict[str, str],
-                  work: Path) -> tuple[isolation.Outcome, str]:
-    """Execute the notebook in the sandbox: on a warm kernel where one can be had, else cold."""
+                  work: Path) -> tuple[isolation.Outcome, str, float]:
+    """Execute the notebook in the sandbox: on a warm kernel where one can be had, else cold.
+
+    Also returns when the run that counts was launched (time.monotonic)."""
     argv = [isolation.python(), "-m", "autograder.sandbox.inside", "notebook",
             f"{box.work}/submission.ipynb", f"{box.work}/{EXECUTED}", f"{box.work}/status.json",
             "--cell-timeout", str(job.limits["cell_timeout"])]
@@ -213,16 +259,18 @@ def _run_notebook(job: Job, spec, box: isolation.Sandbox, env: dict[str, str],
                        "pid_file": f"{box.work}/{zygote.PID_FILE}"}
             return warm.fork_into(inside, request, log)
 
+        launched = time.monotonic()
         run = box.run([*argv, "--warm-kernel"], env, log, on_start=fork_kernel)
         if run.killed != "start":
-            return run, "warm"
+            return run, "warm", launched
         zygote.give_up()  # this worker grades cold from now on, and says why in its log
         why = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
         print(f"autograder: warm kernels off in this worker ({why[0] if why else 'no reason'})",
               file=sys.stderr)
         for leftover in (EXECUTED, "status.json", zygote.KERNEL_FILE, zygote.PID_FILE):
             (work / leftover).unlink(missing_ok=True)
-    return box.run(argv, env, log), "cold"
+    launched = time.monotonic()
+    return box.run(argv, env, log), "cold", launched
 
 
 def _sandbox_env(job: Job, box: isolation.Sandbox) -> dict[str, str]:
@@ -265,18 +313,23 @@ def _run_functions(job: Job, spec, checks, box: isolation.Sandbox,
         return read_function_results(work / "functions.npz")
 
 
-def _check_models(job: Job, spec, work: Path, ran: set[str]) -> dict[str, Part]:
+def _check_models(job: Job, spec, work: Path, ran: set[str],
+                  timeline: Timeline) -> dict[str, Part]:
     checks = [c for c in spec.checks if c.kind != "function" and c.cell in ran]
     if not checks:
         return {}
     path = work / str(job.parameters.get(checks[0]["model"], "model.keras"))
     if not path.resolve().is_relative_to(work.resolve()) or not path.is_file():
         return {c.cell: failed(c, reason("no_model")) for c in checks}
+    began = time.monotonic()
     try:
         model = load_model(path)
     except Exception as error:  # not a model, a Lambda layer, a custom class…
         message = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
         return {c.cell: failed(c, reason("unsafe_model", message=message)) for c in checks}
+    finally:
+        timeline.add("model_load", time.monotonic() - began)
+    began = time.monotonic()
     parts = {}
     for check in checks:
         if check.kind == "architecture":
@@ -284,6 +337,7 @@ def _check_models(job: Job, spec, work: Path, ran: set[str]) -> dict[str, Part]:
         else:
             threshold = float(job.parameters[check["threshold_parameter"]])
             parts[check.cell] = check_accuracy(check, model, threshold, job.data_dir)
+    timeline.add("evaluation", time.monotonic() - began)
     return parts
 
 

@@ -4,7 +4,9 @@
     python -m autograder.sandbox.inside functions NOTEBOOK CHECKS OUT --case-timeout S
 
 `notebook` executes cell by cell, saving the notebook and a status file after
-each cell, so that whatever kills the sandbox leaves what ran before it.
+each cell, so that whatever kills the sandbox leaves what ran before it. The
+status file also carries the runner's clock (CLOCK_MONOTONIC, the same for the
+worker outside) and each code cell's wall time, for the submission's timeline.
 `functions` runs, in a fresh interpreter, only the cells that define each
 checked function and calls it on the hidden inputs; it writes the results as
 plain arrays (no pickles) for the checker outside to compare.
@@ -19,7 +21,10 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
+
+STARTED = time.monotonic()  # the runner's first instant: the worker times the sandbox start by it
 
 MAX_CELL_OUTPUT = 100_000  # characters of text output kept per cell
 TRUNCATED = "\n… output truncated by the grader …\n"
@@ -48,8 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get(folder):
             Path(os.environ[folder]).mkdir(parents=True, exist_ok=True)
     if args.verb == "notebook":
-        return run_notebook(args.source, args.output, args.status, args.cell_timeout,
+        code = run_notebook(args.source, args.output, args.status, args.cell_timeout,
                             args.warm_kernel)
+        # Everything is on disk: skip the interpreter's teardown, where the kernel's closed
+        # ZeroMQ sockets linger a second each (jupyter_client sets linger=1000 "to prevent
+        # hangs at exit"), on every notebook graded.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return run_functions(args.notebook, args.checks, args.output, args.case_timeout)
 
 
@@ -65,25 +76,32 @@ def run_notebook(source: Path, output: Path, status: Path, cell_timeout: float,
                             kernel_name="python3", record_timing=True,
                             shutdown_kernel="immediate",  # the sandbox ends it: seconds saved
                             resources={"metadata": {"path": str(source.parent)}})
-    state = {"executed": [], "stopped": "", "cell": None}
+    clock = {"started": STARTED}
+    state = {"executed": [], "stopped": "", "cell": None, "clock": clock, "cell_seconds": {}}
     _save(notebook, output, state, status)
     try:
+        clock["kernel_requested"] = time.monotonic()
         with client.setup_kernel():
+            clock["kernel_ready"] = time.monotonic()
             for index, cell in enumerate(notebook.cells):
                 if cell.cell_type != "code":
                     continue
+                began = time.monotonic()
                 try:
                     client.execute_cell(cell, index)
                 except CellTimeoutError:
                     state.update(stopped="timeout", cell=index)
                 except DeadKernelError:
                     state.update(stopped="kernel died", cell=index)
+                state["cell_seconds"][str(index)] = round(time.monotonic() - began, 3)
                 _truncate(cell)
                 if not state["stopped"]:
                     state["executed"].append(index)
                 _save(notebook, output, state, status)
                 if state["stopped"]:
                     break
+            clock["finished"] = time.monotonic()  # before the kernel is shut down
+        clock["closed"] = time.monotonic()
     except DeadKernelError:
         state.update(stopped="kernel died", cell=state["cell"])
     except RuntimeError as error:  # the kernel could not start

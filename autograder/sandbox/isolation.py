@@ -445,15 +445,33 @@ def _kill_everything(process: subprocess.Popen, seen: dict[int, float],
 
 
 def _alive(seen: dict[int, float]) -> set[int]:
+    """Of the processes seen, those that can still run code of their own.
+
+    A killed process whose exit is under way is not: a kernel that loaded Keras
+    takes about a second to free its memory, and the sandbox's init waits for it;
+    neither will run another instruction of the submission.
+    """
     import psutil
 
     alive = set()
     for pid, started in seen.items():
         with contextlib.suppress(psutil.Error):
             process = psutil.Process(pid)
-            if process.create_time() == started and process.status() != psutil.STATUS_ZOMBIE:
+            if (process.create_time() == started and process.status() != psutil.STATUS_ZOMBIE
+                    and not _exiting(pid)):
                 alive.add(pid)
     return alive
+
+
+PF_EXITING = 0x4  # include/linux/sched.h: set at the start of do_exit, never cleared
+
+
+def _exiting(pid: int) -> bool:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return False
+    return bool(int(fields[6]) & PF_EXITING)  # the 9th field of stat: the task's flags
 
 
 def _kill_pids(pids: set[int]) -> None:

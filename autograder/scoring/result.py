@@ -5,8 +5,10 @@ timing, the submission's hash) and stores it as result.json through `to_json`;
 feedback, export and report read it back with `from_json`. Error results, where
 the grader itself failed, are built by `Result.error` alone.
 
-Room for what comes next: `notebooks` (an assignment of several notebooks) and
-`timeline` (seconds per phase) are carried through unchanged when empty.
+`timeline` says where the submission's seconds went (`Timeline`): the grader's
+own phases and each code cell's wall time. Room for what comes next:
+`notebooks` (an assignment of several notebooks), carried through unchanged
+when empty.
 """
 
 from __future__ import annotations
@@ -18,6 +20,74 @@ from autograder.scoring.reasons import Reason, parse, reason, render
 
 RESULT_FILE = "result.json"
 GRADED, ERROR = "graded", "error"
+
+# A submission's phases, in the order they happen; "cells" is the notebook's own work, every
+# other phase is the grader's overhead. Together they add up to the submission's seconds.
+PHASES = {
+    "prepare": "restore the read-only cells and inject the budget (coordinator)",
+    "sandbox_start": "start the sandbox and the notebook runner",
+    "kernel_start": "start the kernel, or fork a warm one",
+    "cells": "the notebook's code cells",
+    "cell_saves": "save the notebook after each cell",
+    "sandbox_stop": "stop the kernel and the sandbox",
+    "functions": "call the student's functions on the hidden inputs (own sandbox)",
+    "model_load": "load the saved model in the clean checker",
+    "evaluation": "measure the model on the held-out test split",
+    "worker_other": "the worker's remaining steps (work folder, reading results, retries)",
+    "record": "write the executed notebook, the gradebook and result.json (coordinator)",
+}
+NOTEBOOK_PHASES = ("cells",)
+
+
+@dataclass
+class CellTime:
+    """One code cell's wall time: its 1-based number among code cells, and its grade id."""
+
+    number: int
+    seconds: float
+    cell: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"number": self.number, "seconds": self.seconds,
+                **({"cell": self.cell} if self.cell else {})}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CellTime:
+        return cls(int(data["number"]), float(data["seconds"]), str(data.get("cell") or ""))
+
+
+@dataclass
+class Timeline:
+    """Seconds per phase (keys of PHASES), and the code cells' own times."""
+
+    phases: dict[str, float] = field(default_factory=dict)
+    cells: list[CellTime] = field(default_factory=list)
+
+    def add(self, phase: str, seconds: float) -> None:
+        self.phases[phase] = round(self.phases.get(phase, 0.0) + max(0.0, seconds), 3)
+
+    @property
+    def total(self) -> float:
+        return sum(self.phases.values())
+
+    @property
+    def overhead(self) -> float:
+        """The grader's own seconds: everything but the notebook's cells."""
+        return sum(s for phase, s in self.phases.items() if phase not in NOTEBOOK_PHASES)
+
+    def __bool__(self) -> bool:
+        return bool(self.phases)
+
+    def to_json(self) -> dict[str, Any]:
+        ordered = {p: self.phases[p] for p in PHASES if p in self.phases}
+        return {"phases": {**ordered, **self.phases}, "overhead": round(self.overhead, 3),
+                "cells": [cell.to_json() for cell in self.cells]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Timeline:
+        data = data or {}
+        return cls({str(k): float(v) for k, v in (data.get("phases") or {}).items()},
+                   [CellTime.from_json(c) for c in data.get("cells") or []])
 
 
 @dataclass
@@ -66,7 +136,7 @@ class Result:
     data: dict[str, str] = field(default_factory=dict)   # dataset → "full" or "sample"
     preflight: str = ""  # the batch's reference check: "passed", "cached" or "skipped"
     notebooks: list[str] = field(default_factory=list)    # several notebooks: their names
-    timeline: dict[str, float] = field(default_factory=dict)  # phase → seconds
+    timeline: Timeline = field(default_factory=Timeline)  # where the seconds went
     executed: str | None = field(default=None, repr=False)  # the executed notebook (JSON text)
     detail: str = field(default="", repr=False)            # a grader error's traceback
 
@@ -109,7 +179,7 @@ class Result:
         if self.notebooks:
             data["notebooks"] = self.notebooks
         if self.timeline:
-            data["timeline"] = self.timeline
+            data["timeline"] = self.timeline.to_json()
         return data
 
     @classmethod
@@ -131,7 +201,7 @@ class Result:
             submission_sha256=str(data.get("submission_sha256") or ""),
             data=dict(data.get("data") or {}), preflight=str(data.get("preflight") or ""),
             notebooks=list(data.get("notebooks") or []),
-            timeline=dict(data.get("timeline") or {}))
+            timeline=Timeline.from_json(data.get("timeline")))
 
 
 def _reason_from(data: dict[str, Any]) -> Reason | None:

@@ -383,3 +383,24 @@ def test_feedback_bad_input(tmp_path, capsys):
     open_workspace(root, create=True, source=GOLDEN / "solutions")
     assert main(["feedback", "toy", "--course", str(root)]) == 2
     assert "no graded submissions of toy" in capsys.readouterr().err
+
+
+def test_each_result_says_where_its_seconds_went(graded):
+    """The timeline's phases add up to the submission's seconds, and every code cell that ran
+    has its own time, so that a slow submission shows which cell trained."""
+    from autograder.scoring.result import PHASES
+
+    result = graded["results"]["correct"]
+    phases = result["timeline"]["phases"]
+    assert set(phases) <= set(PHASES)
+    assert {"prepare", "sandbox_start", "kernel_start", "cells", "sandbox_stop",
+            "record"} <= set(phases)
+    in_worker = sum(s for p, s in phases.items() if p not in ("prepare", "record"))
+    assert abs(in_worker - result["seconds"]) < 0.05
+    assert abs(result["timeline"]["overhead"] - (sum(phases.values()) - phases["cells"])) < 1e-3
+    executed = nbformat.read(graded["workspace"].autograded("correct", "toy") / "toy.ipynb",
+                             as_version=4)
+    ran = [c for c in executed.cells if c.cell_type == "code" and c.execution_count]
+    assert len(result["timeline"]["cells"]) == len(ran)
+    assert phases["cells"] == pytest.approx(
+        sum(c["seconds"] for c in result["timeline"]["cells"]), abs=1e-2)

@@ -57,3 +57,30 @@ def test_errors_are_built_in_one_place():
     assert error.status == ERROR and error.parts == [] and error.score == 0
     assert error.to_json()["reason"] == "grader error: worker died (boom)"
     assert "detail" not in error.to_json() and "executed" not in error.to_json()
+
+
+def test_timeline_round_trip_and_overhead():
+    from autograder.scoring.result import PHASES, CellTime, Timeline
+
+    timeline = Timeline()
+    for phase, seconds in (("record", 0.1), ("cells", 5.0), ("prepare", 0.2),
+                           ("sandbox_start", 0.5)):
+        timeline.add(phase, seconds)
+    timeline.add("cells", 1.0)  # phases accumulate
+    timeline.cells = [CellTime(1, 0.5, "setup"), CellTime(2, 5.5)]
+    result = sample()
+    result.timeline = timeline
+    data = result.to_json()["timeline"]
+    assert list(data["phases"]) == ["prepare", "sandbox_start", "cells", "record"]  # PHASES order
+    assert data["phases"]["cells"] == 6.0
+    assert data["overhead"] == 0.8  # everything but the notebook's own cells
+    assert data["cells"] == [{"number": 1, "seconds": 0.5, "cell": "setup"},
+                             {"number": 2, "seconds": 5.5}]
+    again = Result.from_json(json.loads(json.dumps(result.to_json())))
+    assert again.timeline == timeline
+    assert set(timeline.phases) <= set(PHASES)
+
+
+def test_a_result_without_timeline_writes_none():
+    assert "timeline" not in sample().to_json()
+    assert not Result.from_json(sample().to_json()).timeline
