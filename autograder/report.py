@@ -4,7 +4,9 @@ Writes into DIR (`-o`):
   scores.png     histogram of the submissions' scores, out of the assignment's maximum
   pass_rate.png  per graded cell (by grade id): share of submissions earning its full points
   summary.txt    (also printed) counts, score statistics, pass rates, why points were lost
-                 per test, failure reasons, and the slowest submissions
+                 per test, failure reasons, where the time went (each phase of the
+                 grader and the notebook's cells: median and 90th percentile per
+                 submission), and the slowest submissions
 
 Scores come from nbgrader's gradebook (manual grades from formgrader included);
 failure reasons, statuses and times from each submission's result.json, where
@@ -31,7 +33,7 @@ from autograder.records.results import (
     read_gradebook,
 )
 from autograder.records.workspace import Workspace, add_course_arguments, open_workspace
-from autograder.scoring.result import ERROR, Result
+from autograder.scoring.result import ERROR, PHASES, Result, Timeline
 
 OUTPUTS = ("scores.png", "pass_rate.png", "summary.txt")
 SLOWEST = 5
@@ -77,6 +79,7 @@ class Graded:
     lost: dict[str, str] = field(default_factory=dict)  # grade id → why its points were lost
     on_sample: bool = False  # graded on the bundled data sample (--allow-sample)
     unchecked: bool = False  # graded with --no-preflight: the reference was not graded first
+    timeline: Timeline = field(default_factory=Timeline)  # empty: none recorded
 
 
 @dataclass
@@ -120,7 +123,8 @@ def collect(workspace: Workspace, assignment: str) -> ReportData:
         graded.append(Graded(student, submission.score, submission.cells, status, reason,
                              seconds, _lost_points(result),
                              result is not None and result.on_sample,
-                             result is not None and result.preflight == "skipped"))
+                             result is not None and result.preflight == "skipped",
+                             result.timeline if result is not None else Timeline()))
     return ReportData(assignment, _title(workspace, assignment), scores.max_score,
                       scores.cells, graded)
 
@@ -184,6 +188,7 @@ def summary_text(data: ReportData) -> str:
         lines.append(f"  {count:>{len(str(total))}}  {reason}")
     if not reasons:
         lines.append("  none")
+    lines += ["", *time_spent(data)]
     timed = sorted((s for s in data.submissions if s.seconds is not None),
                    key=lambda s: (-s.seconds, s.student))[:SLOWEST]
     lines += ["", "slowest submissions:"]
@@ -195,6 +200,37 @@ def summary_text(data: ReportData) -> str:
     if not timed:
         lines.append("  (no times recorded)")
     return "\n".join(lines) + "\n"
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (share 0.9: the 90th) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+
+
+def time_spent(data: ReportData) -> list[str]:
+    """Seconds per phase, per submission (median and 90th percentile), from the timelines."""
+    timelines = [s.timeline for s in data.submissions if s.timeline]
+    lines = [f"where the time went (seconds per submission, median and 90th percentile, "
+             f"{len(timelines)} timelines):"]
+    if not timelines:
+        return [*lines, "  (no timelines recorded)"]
+    rows = [(phase, [t.phases.get(phase, 0.0) for t in timelines]) for phase in PHASES
+            if phase != "cells" and any(phase in t.phases for t in timelines)]
+    rows += [("grader overhead", [t.overhead for t in timelines]),
+             ("notebook cells", [t.phases.get("cells", 0.0) for t in timelines])]
+    width = max(len(name) for name, _ in rows)
+    for name, values in rows:
+        lines.append(f"  {name:<{width}}  {statistics.median(values):7.2f}  "
+                     f"{percentile(values, 0.9):7.2f}")
+    by_cell: dict[str, list[float]] = {}
+    for timeline in timelines:
+        for cell in timeline.cells:
+            by_cell.setdefault(cell.cell or f"cell {cell.number}", []).append(cell.seconds)
+    slowest = sorted(by_cell.items(), key=lambda item: -statistics.median(item[1]))[:3]
+    lines.append("  slowest cells (median): " + ", ".join(
+        f"{name} {statistics.median(values):.2f}" for name, values in slowest))
+    return lines
 
 
 # --- the plots -------------------------------------------------------------------------------

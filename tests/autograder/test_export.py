@@ -22,10 +22,19 @@ CELLS = {"test_corr2d": 2, "test_output_size": 2, "test_conv_params": 1, "test_c
 SUBMITTED_AT = datetime.datetime(2026, 11, 29, 17, 0)
 # student → (points per cell, result.json or None); scores 16, 13, 0, 3, 1 out of 16
 SUBMISSIONS = {
-    "s001": (dict(CELLS), {"status": "graded", "reason": "", "seconds": 10.0, "language": "en"}),
+    "s001": (dict(CELLS), {"status": "graded", "reason": "", "seconds": 10.0, "language": "en",
+                           "timeline": {"phases": {
+                               "prepare": 0.2, "sandbox_start": 0.75, "kernel_start": 0.25,
+                               "cells": 8.0, "sandbox_stop": 0.25, "record": 0.15},
+                               "cells": [{"number": 1, "seconds": 0.5, "cell": "setup"},
+                                         {"number": 2, "seconds": 7.5, "cell": "corr2d"}]}}),
     "s002": ({**CELLS, "test_conv2d": 0},
              {"status": "graded", "reason": "timeout in cell 7", "seconds": 60.5,
-              "language": "el"}),
+              "language": "el", "timeline": {"phases": {
+                  "prepare": 0.25, "sandbox_start": 1.0, "kernel_start": 0.5, "cells": 58.0,
+                  "sandbox_stop": 0.5, "record": 0.25},
+                  "cells": [{"number": 1, "seconds": 1.0, "cell": "setup"},
+                            {"number": 2, "seconds": 57.0, "cell": "corr2d"}]}}),
     "s003": ({}, {"status": "error", "reason": "out of memory", "seconds": 3.25,
                   "language": "en"}),
     "s004": ({"test_corr2d": 1, "test_output_size": 2},

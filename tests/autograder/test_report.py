@@ -10,7 +10,7 @@ from tests.autograder.test_export import A1, A2, make_course
 
 PNG = b"\x89PNG\r\n\x1a\n"
 # Scores 16, 13, 0, 3, 1 of 16; reasons (per part and per submission) and times from the four
-# result.json files (s005 has none).
+# result.json files (s005 has none; s001 and s002 have timelines).
 GOLDEN_SUMMARY = """\
 a2-cross-correlation: Cross-correlation and pooling from scratch (NumPy)
 submissions: 5 (1 error, 3 graded, 1 no result.json)
@@ -44,6 +44,16 @@ why points were lost (the 3 commonest reasons per test):
 failure reasons:
   2  timeout in cell 7
   1  out of memory
+
+where the time went (seconds per submission, median and 90th percentile, 2 timelines):
+  prepare             0.23     0.25
+  sandbox_start       0.88     1.00
+  kernel_start        0.38     0.50
+  sandbox_stop        0.38     0.50
+  record              0.20     0.25
+  grader overhead     2.05     2.50
+  notebook cells     33.00    58.00
+  slowest cells (median): corr2d 32.25, setup 0.75
 
 slowest submissions:
   s002     60.5 s  timeout in cell 7
