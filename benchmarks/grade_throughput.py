@@ -16,6 +16,12 @@ training-only data. nbgrader runs with its cell timeout disabled. Reports the
 wall time of each, their ratio, and whether the two agree on every test
 cell's score. Both timings start with the assignment recorded in the
 gradebook (nbgrader's generate_assignment) and the data staged.
+
+From the timelines in each result.json it reports the grader's overhead per
+notebook (everything but the notebook's own cells: median and 90th
+percentile), the cells' own seconds, and, against them, the same notebook's
+cells run alone by papermill on one thread (no sandbox, no grader), the
+median of `--alone` runs.
 Results: benchmarks/results/grade_throughput.json.
 """
 
@@ -25,6 +31,8 @@ import argparse
 import json
 import os
 import re
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,7 +42,10 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import save
+from common import cpu_record, save
+
+from autograder.report import percentile
+from autograder.scoring.result import Timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a3-mnist-cnn"
@@ -74,6 +85,61 @@ def run_autograder(work: Path, n: int, workers: int, profile: str,
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
     return seconds, _cell_scores(course)
+
+
+def timelines(course: Path) -> dict:
+    """The grader's overhead and the cells' own seconds per notebook, from the result.json files."""
+    found = [Timeline.from_json(json.loads(path.read_text()).get("timeline"))
+             for path in sorted((course / "autograded").glob(f"*/{ASSIGNMENT}/result.json"))]
+    found = [t for t in found if t]
+    if not found:
+        return {}
+    overhead = [t.overhead for t in found]
+    cells = [t.phases.get("cells", 0.0) for t in found]
+    phases = sorted({p for t in found for p in t.phases})
+    return {"overhead_median": round(statistics.median(overhead), 2),
+            "overhead_p90": round(percentile(overhead, 0.9), 2),
+            "cells_median": round(statistics.median(cells), 2),
+            "cells_p90": round(percentile(cells, 0.9), 2),
+            "phase_medians": {p: round(statistics.median(t.phases.get(p, 0.0) for t in found), 3)
+                              for p in phases}}
+
+
+def cells_alone(profile: str, grading_data: Path, runs: int) -> float:
+    """The honest notebook's code cells, run by papermill alone on one thread (median seconds).
+
+    The same budget and data as graded; no sandbox, no warm kernel, nothing of the
+    grader: what the notebook's own work costs.
+    """
+    import papermill
+
+    from autograder.common.spec import load_spec
+
+    budget = {**load_spec(ROOT / "solutions" / ASSIGNMENT).profile(profile).parameters,
+              "DATA_DIR": str(grading_data)}
+    one_thread = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                  "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+                  "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg", "CNNBOOK_OFFLINE": "1"}
+    saved = {k: os.environ.get(k) for k in one_thread}
+    os.environ.update(one_thread)  # the kernel papermill starts inherits them
+    seconds = []
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / "in.ipynb"
+            nbformat.write(honest_submission("en"), source)
+            for _ in range(runs):
+                ran = papermill.execute_notebook(str(source), str(Path(folder) / "out.ipynb"),
+                                                 parameters=budget, cwd=folder,
+                                                 progress_bar=False, log_output=False)
+                seconds.append(sum(c.metadata.get("papermill", {}).get("duration") or 0.0
+                                   for c in ran.cells if c.cell_type == "code"))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return round(statistics.median(seconds), 2)
 
 
 def prepare_untimed(course: Path) -> None:
@@ -148,6 +214,8 @@ def main() -> int:
     parser.add_argument("--autograder-only", action="store_true")
     parser.add_argument("--preflight", action="store_true",
                         help="let `autograder grade` grade the reference solution first")
+    parser.add_argument("--alone", type=int, default=1, metavar="RUNS",
+                        help="papermill runs of one notebook alone on one thread (0: none)")
     args = parser.parse_args()
     if not os.environ.get("CNNBOOK_DATA"):
         print("grade_throughput.py: error: set CNNBOOK_DATA to the full datasets", file=sys.stderr)
@@ -158,9 +226,12 @@ def main() -> int:
               "autograder_seconds": round(ours, 1),
               "autograder_seconds_per_notebook": round(ours / args.n, 2),
               "autograder_scores": sorted({sum(s.values()) for s in our_scores.values()}),
-              "setup_untimed": True, "preflight": args.preflight}
+              "setup_untimed": True, "preflight": args.preflight, "cpu": cpu_record(),
+              **timelines(work / "autograder-course")}
+    grading_data = next((work / "autograder-course" / ".grading-data").iterdir())
+    if args.alone:
+        result["cells_alone_one_thread"] = cells_alone(args.profile, grading_data, args.alone)
     if not args.autograder_only:
-        grading_data = next((work / "autograder-course" / ".grading-data").iterdir())
         theirs, their_scores = run_nbgrader(work, args.n, args.profile, grading_data)
         result.update({
             "nbgrader_seconds": round(theirs, 1), "speedup": round(theirs / ours, 2),
@@ -179,6 +250,7 @@ def main() -> int:
                      + (" --autograder-only" if args.autograder_only else "")
                      + (" --preflight" if args.preflight else "")}
     save("grade_throughput", "see each result's command", existing)
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -234,6 +234,7 @@ def _run_kernel(request: dict[str, Any], log: int) -> None:
         os.closerange(3, max(1 << 16, os.sysconf("SC_OPEN_MAX")))  # the pidfd and the socket
         os.environ.clear()
         os.environ.update(request["env"])
+        _follow_thread_count(request["env"])
         connection = request["connection_file"]
         pid_file = Path(request["pid_file"])
         write_atomic(pid_file, str(os.getpid()))
@@ -245,6 +246,21 @@ def _run_kernel(request: dict[str, Any], log: int) -> None:
     except BaseException:  # the kernel's own end: SystemExit and the like
         code = 1
     os._exit(code)
+
+
+def _follow_thread_count(env: dict[str, str]) -> None:
+    """The job's thread count, in the libraries the zygote loaded with the worker's.
+
+    TensorFlow and XLA read theirs from the environment when they first compute,
+    which is in the kernel, after the fork; OpenBLAS and OpenMP fixed theirs when
+    NumPy was imported into the zygote. A Dask worker's jobs are told their share
+    of the host when they run, which can differ from the zygote's.
+    """
+    count = int(env.get("OMP_NUM_THREADS") or 0)
+    if count > 0 and "numpy" in sys.modules:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=count)
 
 
 def _set_limits(limits: dict[str, int]) -> None:

@@ -8,6 +8,7 @@ kernel alike. The same batch graded cold must score the same.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -113,3 +114,36 @@ def test_a_zygote_that_cannot_fork_falls_back_to_cold(tmp_path, monkeypatch):
 def test_imports_of_a_notebook_are_preloaded():
     modules = zygote.imports_of(GOLDEN / "solutions" / "toy" / "toy.ipynb")
     assert modules[0] == "ipykernel.kernelapp" and "numpy" in modules
+
+
+THREADS_PROBE = """
+import json, os
+from threadpoolctl import threadpool_info
+blas = [pool['num_threads'] for pool in threadpool_info() if pool['user_api'] == 'blas']
+print('PROBE', json.dumps({'omp': os.environ.get('OMP_NUM_THREADS'),
+                           'tf': os.environ.get('TF_NUM_INTRAOP_THREADS'), 'blas': blas}))
+"""
+
+
+@needs_warm
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two usable CPUs")
+def test_a_warm_kernel_takes_its_jobs_thread_count(tmp_path, monkeypatch):
+    """The zygote imported NumPy with the worker's thread count (one, here); a job given two
+    gets two in its warm kernel, in OpenBLAS as in the environment TensorFlow reads."""
+    from autograder.run import coordinator, worker
+
+    def one_thread_worker(threads, log, preload):
+        worker.start_local_worker(1, log, preload)
+
+    monkeypatch.setattr(coordinator, "start_local_worker", one_thread_worker)
+    monkeypatch.setenv("AUTOGRADER_WARM_KERNELS", "1")
+    workspace = open_workspace(tmp_path / "course", create=True, source=GOLDEN / "solutions")
+    _write_submissions(workspace, {"probe": craft(CORRECT, after={"test_double": THREADS_PROBE})},
+                       "toy")
+    assert main(["grade", "toy", "--course", str(workspace.root), "--workers", "1"]) == 0
+    result = json.loads((workspace.autograded("probe", "toy") / "result.json").read_text())
+    assert result["kernel"] == "warm"
+    probe = _probe(workspace.root)
+    threads = str(worker.usable_cpus())
+    assert probe["omp"] == probe["tf"] == threads
+    assert probe["blas"] and set(probe["blas"]) == {int(threads)}, probe
