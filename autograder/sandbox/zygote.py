@@ -54,6 +54,7 @@ def enabled() -> bool:
 
 
 _WORKER: dict[str, Any] = {"zygote": None, "gave_up": False}  # this worker process's
+SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def for_this_worker(modules: list[str]) -> Zygote | None:
@@ -116,8 +117,10 @@ class Zygote:
         self.process = subprocess.Popen(  # its stderr is the worker's (grade-workers.log)
             [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno()), *modules],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            # the same sys.path as a cold kernel's, which the runner starts with this PYTHONPATH
-            env={**os.environ, **isolation.python_env()},
+            # the same sys.path as a cold kernel's, which the runner starts with this PYTHONPATH;
+            # one thread at import (else OpenBLAS starts threads and forks are unsafe): each
+            # kernel takes its job's count after the fork (_follow_thread_count)
+            env={**os.environ, **isolation.python_env(), **SINGLE_THREADED},
             pass_fds=(theirs.fileno(),), start_new_session=True)
         theirs.close()
         self.socket = ours

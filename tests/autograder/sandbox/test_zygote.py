@@ -127,15 +127,12 @@ print('PROBE', json.dumps({'omp': os.environ.get('OMP_NUM_THREADS'),
 
 @needs_warm
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two usable CPUs")
-def test_a_warm_kernel_takes_its_jobs_thread_count(tmp_path, monkeypatch):
-    """The zygote imported NumPy with the worker's thread count (one, here); a job given two
-    gets two in its warm kernel, in OpenBLAS as in the environment TensorFlow reads."""
-    from autograder.run import coordinator, worker
+def test_one_worker_on_two_cores_forks_warm_kernels_with_two_threads(tmp_path, monkeypatch):
+    """The zygote imports NumPy with one thread (a thread started at import makes forks
+    unsafe); a job given two gets two in its warm kernel, in OpenBLAS as in the environment
+    that TensorFlow reads when it first computes."""
+    from autograder.run.worker import usable_cpus
 
-    def one_thread_worker(threads, log, preload):
-        worker.start_local_worker(1, log, preload)
-
-    monkeypatch.setattr(coordinator, "start_local_worker", one_thread_worker)
     monkeypatch.setenv("AUTOGRADER_WARM_KERNELS", "1")
     workspace = open_workspace(tmp_path / "course", create=True, source=GOLDEN / "solutions")
     _write_submissions(workspace, {"probe": craft(CORRECT, after={"test_double": THREADS_PROBE})},
@@ -144,6 +141,6 @@ def test_a_warm_kernel_takes_its_jobs_thread_count(tmp_path, monkeypatch):
     result = json.loads((workspace.autograded("probe", "toy") / "result.json").read_text())
     assert result["kernel"] == "warm"
     probe = _probe(workspace.root)
-    threads = str(worker.usable_cpus())
+    threads = str(usable_cpus())
     assert probe["omp"] == probe["tf"] == threads
     assert probe["blas"] and set(probe["blas"]) == {int(threads)}, probe
