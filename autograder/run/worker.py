@@ -215,7 +215,9 @@ def notebook_timeline(status: dict, notebook, launched: float, ended: float) -> 
         return timeline
     seconds = {int(i): float(s) for i, s in (status.get("cell_seconds") or {}).items()}
     finished = clock.get("finished") or ended  # a kernel that died: up to the sandbox's end
-    timeline.add("sandbox_start", requested - launched)
+    started = clock.get("started", requested)
+    timeline.add("sandbox_start", started - launched)
+    timeline.add("runner_start", requested - started)
     timeline.add("kernel_start", ready - requested)
     timeline.add("cells", sum(seconds.values()))
     timeline.add("cell_saves", finished - ready - sum(seconds.values()))

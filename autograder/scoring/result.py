@@ -25,7 +25,8 @@ GRADED, ERROR = "graded", "error"
 # other phase is the grader's overhead. Together they add up to the submission's seconds.
 PHASES = {
     "prepare": "restore the read-only cells and inject the budget (coordinator)",
-    "sandbox_start": "start the sandbox and the notebook runner",
+    "sandbox_start": "start the sandbox and the notebook runner's interpreter",
+    "runner_start": "the runner's imports (nbclient, nbformat) and reading the notebook",
     "kernel_start": "start the kernel, or fork a warm one",
     "cells": "the notebook's code cells",
     "cell_saves": "save the notebook after each cell",

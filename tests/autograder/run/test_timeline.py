@@ -21,8 +21,8 @@ def test_phases_come_from_the_runners_clock():
                         "finished": 110.0},
               "cell_seconds": {"1": 0.5, "2": 0.1, "3": 8.0}}
     timeline = notebook_timeline(status, notebook(), launched=100.0, ended=110.25)
-    assert timeline.phases == {"sandbox_start": 0.6, "kernel_start": 0.4, "cells": 8.6,
-                               "cell_saves": 0.4, "sandbox_stop": 0.25}
+    assert timeline.phases == {"sandbox_start": 0.4, "runner_start": 0.2, "kernel_start": 0.4,
+                               "cells": 8.6, "cell_saves": 0.4, "sandbox_stop": 0.25}
     assert abs(timeline.total - 10.25) < 1e-6  # the sandbox's whole run, nothing lost
     assert [(c.number, c.seconds, c.cell) for c in timeline.cells] == [
         (1, 0.5, ""), (0, 0.1, "injected-parameters"), (2, 8.0, "train")]
