@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 import json
 import os
 import sys
@@ -96,35 +97,50 @@ def grade_batch(args: BatchOptions) -> int:
     # the cluster is reached first: a bad address is one line. One pool (or Dask client)
     # serves the preflight and the batch, so the reference runs on the same warm kernels
     with _engine(args, threads, preload) as run_jobs:
-        checked = "skipped"
+        reference = None
         if args.preflight:
-            checked = _preflight(workspace, spec, profile, limits, box_limits, data_dir,
-                                 grading_data, kinds, released, threads, gpus, run_jobs)
+            reference = _preflight(workspace, spec, profile, limits, box_limits, data_dir,
+                                   grading_data, kinds, released, threads, gpus)
+        checked = "skipped" if not args.preflight else "cached" if reference is None else "passed"
         jobs = (_prepare(workspace, spec, student, profile, limits, box_limits, data_dir,
                          grading_data, released, threads, gpus[i % len(gpus)] if gpus else None)
                 for i, student in enumerate(todo))  # prepared while the first ones run
-        results = _execute(jobs, len(todo), args, run_jobs, spec.total_points, kinds, checked)
+        results = _execute(jobs, len(todo), args, run_jobs, spec.total_points, kinds, checked,
+                           reference)
     return _summarise(workspace, spec, results, kinds, checked)
+
+
+@dataclass
+class Reference:
+    """The preflight's job, graded beside the first submissions, and how to judge it."""
+
+    job: Job
+    judge: Callable[[Result], None]  # raises UserError unless the reference earned full marks
 
 
 def _preflight(workspace: Workspace, spec: Spec, profile, limits: dict,
                box_limits: isolation.Limits, data_dir: str | None, grading_data: Path,
                kinds: dict[str, str], released: dict[str, str], threads: int,
-               gpus: list[str], run_jobs: RunJobs) -> str:
-    """Grade the reference solution through this batch's path; "passed" or "cached"."""
+               gpus: list[str]) -> Reference | None:
+    """The reference solution's job through this batch's path; None if it passed before under
+    the same conditions."""
     key = preflight.fingerprint(spec, profile.name, limits, profile.parameters, data_dir,
                                 kinds, gpus)
     if preflight.cached_pass(workspace, spec.assignment, key):
         print("preflight: the reference solution passed before under the same conditions")
-        return "cached"
+        return None
     job = _prepare(workspace, spec, preflight.REFERENCE, profile, limits, box_limits, data_dir,
                    grading_data, released, threads, gpus[0] if gpus else None,
                    path=spec.notebook)
-    print("preflight: grading the reference solution first …")
-    _, result = next(iter(run_jobs(iter([job]))))
-    preflight.judge(workspace, spec, result, key)
-    print(f"preflight: the reference solution scored {result.score:g}/{spec.total_points:g}")
-    return "passed"
+    print("preflight: grading the reference solution first, beside the first submissions; "
+          "nothing is recorded until it has passed …")
+
+    def judge(result: Result) -> None:
+        preflight.judge(workspace, spec, result, key)
+        print(f"preflight: the reference solution scored {result.score:g}/"
+              f"{spec.total_points:g}")
+
+    return Reference(job, judge)
 
 
 def _students(workspace: Workspace, assignment: str, requested: list[str] | None) -> list[str]:
@@ -268,16 +284,31 @@ def _defaults(source: nbformat.NotebookNode) -> dict[str, Any]:
 
 
 def _execute(jobs: Iterator[Job], count: int, args: BatchOptions, run_jobs: RunJobs,
-             total_points: float, kinds: dict[str, str], checked: str) -> list[Result]:
+             total_points: float, kinds: dict[str, str], checked: str,
+             reference: Reference | None = None) -> list[Result]:
+    """Grade and store every job. With a reference, it runs first, on the core the first
+    submission leaves free, and what finishes before it is held, not stored, until it passes:
+    a refused batch records nothing."""
     from tqdm import tqdm
 
-    results = []
+    results: list[Result] = []
+    held: list[tuple[Job, Result]] | None = [] if reference is not None else None
+    stream = run_jobs(itertools.chain([reference.job], jobs) if reference else jobs)
     with tqdm(total=count, unit="notebook", desc="grading", file=sys.stderr,
               dynamic_ncols=True) as bar:
-        for job, result in run_jobs(jobs):
-            result.data, result.preflight = dict(kinds), checked
-            results.append(_store(args, job, result, total_points))
-            bar.update(1)
+        for job, result in stream:
+            if reference is not None and job is reference.job:
+                reference.judge(result)  # a refusal leaves here, with nothing stored
+                waiting, held = held or [], None
+            else:
+                waiting = [(job, result)]
+            if held is not None:
+                held.extend(waiting)
+                continue
+            for finished, outcome in waiting:
+                outcome.data, outcome.preflight = dict(kinds), checked
+                results.append(_store(args, finished, outcome, total_points))
+                bar.update(1)
     return results
 
 
@@ -294,7 +325,11 @@ def _engine(args: BatchOptions, threads: int,
         log.parent.mkdir(parents=True, exist_ok=True)
         with ProcessPoolExecutor(max_workers=args.workers, initializer=start_local_worker,
                                  initargs=(threads, str(log), preload)) as pool:
-            yield lambda jobs: _from_pool(pool, jobs, args.workers)
+            try:
+                yield lambda jobs: _from_pool(pool, jobs, args.workers)
+            except BaseException:  # a refusal or ^C: what has not started never will
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
         return
     from autograder.run.cluster import connect, dask_results
 

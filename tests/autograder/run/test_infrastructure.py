@@ -84,3 +84,21 @@ def test_a_passed_preflight_is_cached_for_the_next_batch(tmp_path, capsys):
                  "--force"]) == 0
     assert "passed before under the same conditions" in capsys.readouterr().out
     assert result_of(workspace, "s001")["preflight"] == "cached"
+
+
+def test_submissions_graded_beside_a_refused_preflight_are_not_recorded(
+        tmp_path, capsys, monkeypatch):
+    """The reference runs beside the first submissions (two workers): whatever they finish
+    before it fails is dropped, not recorded, and the batch exits 2 with one line."""
+    workspace = open_workspace(tmp_path / "course", create=True, source=GOLDEN / "solutions")
+    students = [f"s00{i}" for i in range(1, 4)]
+    _write_submissions(workspace, {s: craft(CORRECT) for s in students}, "toy")
+    monkeypatch.setattr(isolation, "python", lambda: "/nonexistent/bin/python")
+    monkeypatch.setenv("AUTOGRADER_WARM_KERNELS", "0")
+
+    assert main(["grade", "toy", "--course", str(workspace.root), "--workers", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "preflight: the reference solution of toy scored 0/3" in err
+    for student in students:
+        assert not (workspace.autograded(student, "toy") / "result.json").exists()
+        assert not recorded(workspace, student)
