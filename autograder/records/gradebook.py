@@ -8,8 +8,10 @@ so `nbgrader formgrader` (manual grading) and `nbgrader export` keep working.
 from __future__ import annotations
 
 import datetime
+import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 from autograder.common.errors import UserError
 from autograder.records.nbgrader import run_converter
@@ -27,7 +29,7 @@ def ensure_assignment(workspace: Workspace, assignment: str) -> None:
     from nbgrader.converters import GenerateAssignment
 
     source = workspace.source / assignment
-    if not (source / f"{assignment}.ipynb").is_file():
+    if not (source / f"{assignment}.ipynb").is_file() and not any(source.glob("*.ipynb")):
         raise UserError(f"no assignment {assignment!r} in {workspace.source}")
     target = workspace.root / "source" / assignment
     marker = target / RECORDED
@@ -50,9 +52,16 @@ def source_digest(folder: Path, assignment: str) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for name in (f"{assignment}.ipynb", "grading.yml"):
-        path = folder / name
-        digest.update(path.read_bytes() if path.is_file() else b"")
+    if (folder / f"{assignment}.ipynb").is_file():  # this course's: one notebook, grading.yml
+        for name in (f"{assignment}.ipynb", "grading.yml"):
+            path = folder / name
+            digest.update(path.read_bytes() if path.is_file() else b"")
+        return digest.hexdigest()
+    for path in sorted(folder.rglob("*")):  # an nbgrader assignment: notebooks and data files
+        if path.is_file() and not any(part.startswith(".") for part in
+                                      path.relative_to(folder).parts):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -87,3 +96,37 @@ def _roster_details(workspace: Workspace, student: str) -> dict[str, str]:
     details = {"first_name": first or None, "last_name": last or None,
                "email": row.email or None}
     return {key: value for key, value in details.items() if value}
+
+
+def record_notebooks(workspace: Workspace, assignment: str, student: str,
+                     executed: dict[str, Any], missing: list[str],
+                     submitted_at: datetime.datetime | None, config: Any = None) -> None:
+    """Record an nbgrader assignment's executed notebooks as `nbgrader autograde` does.
+
+    nbgrader's own SaveAutoGrades decides and stores each grade cell's auto
+    score (hand-graded cells need manual grading, answers left as released get
+    0 and "No response."), and AssignLatePenalties applies the course's late
+    submission plugin. A notebook that was not submitted gets 0 on every cell.
+    """
+    import warnings
+
+    from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+
+    with gradebook(workspace) as book, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes from nbgrader's own code
+        book.update_or_create_student(student, **_roster_details(workspace, student))
+        book.update_or_create_submission(assignment, student, timestamp=submitted_at)
+        for notebook in missing:
+            for grade in book.find_submission_notebook(notebook, assignment, student).grades:
+                grade.auto_score = 0
+                grade.needs_manual_grade = False
+        book.db.commit()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, notebook in executed.items():
+            resources = {"nbgrader": {"notebook": name, "assignment": assignment,
+                                      "student": student, "db_url": workspace.db_url}}
+            for preprocessor in (SaveAutoGrades(config=config),
+                                 AssignLatePenalties(config=config)):
+                preprocessor.log.setLevel(logging.ERROR)
+                notebook, resources = preprocessor.preprocess(notebook, resources)

@@ -75,8 +75,9 @@ class Workspace:
         folder = self.root / "submitted"
         if not folder.is_dir():
             return []
-        return sorted(p.name for p in folder.iterdir()
-                      if (p / assignment / f"{assignment}.ipynb").is_file())
+        return sorted(p.name for p in folder.iterdir()  # an nbgrader assignment: any notebook
+                      if (p / assignment / f"{assignment}.ipynb").is_file()
+                      or any((p / assignment).glob("*.ipynb")))
 
 
 def open_workspace(root: Path, create: bool = False, source: Path | None = None) -> Workspace:

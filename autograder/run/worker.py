@@ -24,6 +24,7 @@ from typing import Any
 
 import nbformat
 
+from autograder.common.course import NotebookSet
 from autograder.common.spec import Spec
 from autograder.sandbox import isolation, zygote
 from autograder.scoring.checks import (
@@ -61,6 +62,7 @@ class Job:
     gpu: str | None = None
     notes: list[Reason] = field(default_factory=list)  # what the coordinator restored
     unfit: str = ""  # why this notebook cannot be graded at all (nothing runs), or ""
+    notebooks: NotebookSet | None = None  # an nbgrader assignment's notebooks (no grading.yml)
 
 
 def worker_environment(threads: int, gpu: str | None) -> dict[str, str]:
@@ -154,6 +156,10 @@ def usable_cpus() -> int:
 
 
 def _grade(job: Job, work: Path) -> Result:
+    if job.notebooks is not None:  # nbgrader's semantics, in-kernel tests (issue 16)
+        from autograder.run.notebooks import run_notebooks
+
+        return run_notebooks(job, work)
     spec = job.spec
     (work / "submission.ipynb").write_text(job.notebook, encoding="utf-8")
     box = isolation.Sandbox(work, Path(job.grading_data) if job.grading_data else None,

@@ -68,6 +68,8 @@ class Result:
     notebooks: list[str] = field(default_factory=list)    # several notebooks: their names
     timeline: dict[str, float] = field(default_factory=dict)  # phase → seconds
     executed: str | None = field(default=None, repr=False)  # the executed notebook (JSON text)
+    # several notebooks (an nbgrader assignment): name → the executed notebook (JSON text)
+    executed_notebooks: dict[str, str] = field(default_factory=dict, repr=False)
     detail: str = field(default="", repr=False)            # a grader error's traceback
 
     @classmethod
