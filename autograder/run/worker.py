@@ -201,7 +201,8 @@ def _run_notebook(job: Job, spec, box: isolation.Sandbox, env: dict[str, str],
     """Execute the notebook in the sandbox: on a warm kernel where one can be had, else cold."""
     argv = [isolation.python(), "-m", "autograder.sandbox.inside", "notebook",
             f"{box.work}/submission.ipynb", f"{box.work}/{EXECUTED}", f"{box.work}/status.json",
-            "--cell-timeout", str(job.limits["cell_timeout"])]
+            "--cell-timeout", str(job.limits["cell_timeout"]),
+            *(["--nbgrader-execute"] if job.notebooks is not None else [])]
     log = work / "runner.log"
     warm = None if job.gpu or not box.isolated else zygote.for_this_worker(
         zygote.imports_of(spec.notebook))
