@@ -108,6 +108,21 @@ def load_course_config(source: Path):
                         f"{error})") from None
 
 
+# The course settings that shape what generate_assignment records (checksums of answers as
+# released, hidden tests): applied when the workspace records the assignment. Paths
+# (IncludeHeaderFooter) and the course directory stay the workspace's own.
+GENERATION_SECTIONS = ("LockCells", "ClearSolutions", "ClearHiddenTests", "ClearMarkScheme",
+                       "ComputeChecksums", "CheckCellMetadata", "InstantiateTests")
+
+
+def generation_config(config):
+    """The part of a course's Config that generate_assignment must share with the course."""
+    from traitlets.config import Config
+
+    return Config({section: config[section] for section in GENERATION_SECTIONS
+                   if section in config})
+
+
 def read_course_settings(source: Path) -> CourseSettings:
     """The autograding settings of the nbgrader course around `source` (defaults without one).
 

@@ -16,7 +16,6 @@ from typing import Any
 from autograder.common.errors import UserError
 from autograder.records.nbgrader import run_converter
 from autograder.records.workspace import (
-    COURSE_ID,
     Workspace,
     alembic_on_path,
     nbgrader_config,
@@ -24,8 +23,14 @@ from autograder.records.workspace import (
 )
 
 
-def ensure_assignment(workspace: Workspace, assignment: str) -> None:
-    """Record `assignment` (its notebook, grade cells and checksums) in the gradebook."""
+def ensure_assignment(workspace: Workspace, assignment: str, course: Any = None) -> None:
+    """Record `assignment` (its notebook, grade cells and checksums) in the gradebook.
+
+    `course`: an nbgrader course's settings for generate_assignment (its solution
+    and hidden-test markers decide the released checksums and the hidden tests).
+    """
+    import json
+
     from nbgrader.converters import GenerateAssignment
 
     source = workspace.source / assignment
@@ -33,7 +38,9 @@ def ensure_assignment(workspace: Workspace, assignment: str) -> None:
         raise UserError(f"no assignment {assignment!r} in {workspace.source}")
     target = workspace.root / "source" / assignment
     marker = target / RECORDED
-    if marker.is_file() and marker.read_text() == source_digest(source, assignment):
+    recorded = source_digest(source, assignment) + (
+        json.dumps(course, sort_keys=True, default=str) if course else "")
+    if marker.is_file() and marker.read_text() == recorded:
         return  # recorded from this very source already: nbgrader takes seconds to redo it
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(source, target)
@@ -41,8 +48,10 @@ def ensure_assignment(workspace: Workspace, assignment: str) -> None:
     config = nbgrader_config(workspace)
     config.CourseDirectory.assignment_id = assignment
     config.GenerateAssignment.force = True
+    if course:
+        config.merge(course)
     run_converter(GenerateAssignment, config, f"nbgrader could not record {assignment}")
-    marker.write_text(source_digest(source, assignment))
+    marker.write_text(recorded)
 
 
 RECORDED = ".recorded"  # in the workspace's source/<a>/: the digest nbgrader last recorded
@@ -69,7 +78,7 @@ def gradebook(workspace: Workspace):
     from nbgrader.api import Gradebook
 
     alembic_on_path()
-    return Gradebook(workspace.db_url, COURSE_ID)
+    return Gradebook(workspace.db_url, workspace.course_id)
 
 
 def record_scores(workspace: Workspace, assignment: str, student: str,

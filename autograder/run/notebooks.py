@@ -36,6 +36,7 @@ import nbformat
 from autograder.common.course import (
     NotebookAssignment,
     NotebookSet,
+    generation_config,
     load_course_config,
     load_notebook_assignment,
     notebook_spec,
@@ -83,7 +84,7 @@ def grade_notebook_batch(args: Any) -> int:
           f"{args.workers} workers, {args.cluster})")
     if not todo:
         return 0
-    gradebook.ensure_assignment(workspace, assignment.name)
+    gradebook.ensure_assignment(workspace, assignment.name, generation_config(config))
     limits = dict(profile.limits)
     if args.timeout:
         limits["notebook_timeout"] = args.timeout
