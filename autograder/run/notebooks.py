@@ -175,7 +175,8 @@ class Batch:
         executed, manual = {}, 0
         for name, text in result.executed_notebooks.items():
             notebook = nbgrader_mode.prepare(nbformat.reads(text, as_version=4), self.config)
-            parts, by_hand = nbgrader_mode.score_notebook(name, notebook)
+            parts, by_hand = nbgrader_mode.score_notebook(
+                name, notebook, prefix=len(self.assignment.notebooks) > 1)
             result.parts += parts
             manual += by_hand
             executed[name] = notebook
@@ -286,9 +287,12 @@ def _summarise(workspace: Workspace, assignment: NotebookAssignment, results: li
     for column in columns:
         table.add_column(column, justify="left" if column in ("student", "reason") else "right")
     for result in sorted(results, key=lambda r: r.student):
-        per_notebook = [f"{sum(p.score for p in result.parts if p.cell.startswith(name + '/')):g}"
+        several = len(assignment.notebooks) > 1  # else the parts are named by grade ID alone
+        per_notebook = [sum(p.score for p in result.parts
+                            if not several or p.cell.startswith(name + "/"))
                         for name in assignment.notebooks]
-        table.add_row(result.student, *per_notebook, f"{result.score:g}/{maximum:g}",
+        table.add_row(result.student, *(f"{score:g}" for score in per_notebook),
+                      f"{result.score:g}/{maximum:g}",
                       result.reason_text or "-", f"{result.seconds:.1f}")
     Console(stderr=False, width=140).print(table)
     errors = [r for r in results if r.status != GRADED]

@@ -139,6 +139,15 @@ def test_the_documentation_course_grades_as_nbgrader_records_it(tmp_path, capsys
     assert main(["grade", "ps1", "--course", str(workspace)]) == 0
     assert "2 submissions, 0 to grade" in capsys.readouterr().out  # resumes: nothing to redo
 
+    assert main(["report", "ps1", "-o", str(tmp_path / "report"), "--course",
+                 str(workspace)]) == 0
+    summary = (tmp_path / "report" / "summary.txt").read_text(encoding="utf-8")
+    assert "problem1/correct_squares" in summary and "problem2/part-a" in summary
+    assert main(["feedback", "ps1", "--student", "bitdiddle", "--course", str(workspace)]) == 0
+    pages = workspace / "feedback" / "bitdiddle" / "ps1"
+    assert "the test cell raised AssertionError" in (pages / "problem1.html").read_text()
+    assert (pages / "problem2.html").is_file()
+
 
 def test_nbgrader_s_autograde_scenarios_score_as_its_tests_assert(tmp_path, capsys):
     """test_grade and test_showtraceback_exploit of nbgrader's test_nbgrader_autograde.py."""
@@ -159,7 +168,7 @@ def test_nbgrader_s_autograde_scenarios_score_as_its_tests_assert(tmp_path, caps
     assert grades[("bar", "p1", "quux")][:2] == (None, True)
     # the cheat that hides tracebacks: nbgrader's Execute records the error anyway
     spam = json.loads((workspace / "autograded" / "spam" / "ps1" / "result.json").read_text())
-    assert {p["cell"]: p["score"] for p in spam["parts"]}["p1/bar"] == 0.0
+    assert {p["cell"]: p["score"] for p in spam["parts"]}["bar"] == 0.0  # one notebook: ids
 
 
 def test_course_settings_relative_files_and_timeouts(tmp_path, capsys):
