@@ -237,6 +237,9 @@ class Batch:
         name = item.submission.original_name
         if not name.lower().endswith(".ipynb"):
             suffix = PurePosixPath(name).suffix
+            if self.notebook_ids:  # an nbgrader assignment: its data files come from the source
+                return (f"not a notebook ({suffix or 'no extension'}); grading uses the "
+                        "assignment's own data files"), ""
             return f"not a notebook ({suffix or 'no extension'})", ""
         if item.size == 0:
             return "empty file (0 bytes)", ""
