@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.common import project
-from autograder.common.course import read_course_settings
+from autograder.common.course import is_notebook_assignment, read_course_settings
 from autograder.common.errors import UserError
 from autograder.intake.roster import Roster, Student
 from autograder.records.nbgrader import IGNORE, course_config
@@ -77,9 +77,10 @@ class Workspace:
         folder = self.root / "submitted"
         if not folder.is_dir():
             return []
-        return sorted(p.name for p in folder.iterdir()  # an nbgrader assignment: any notebook
+        several = is_notebook_assignment(self.source, assignment)  # an nbgrader assignment's
+        return sorted(p.name for p in folder.iterdir()             # notebooks: any of them
                       if (p / assignment / f"{assignment}.ipynb").is_file()
-                      or any((p / assignment).glob("*.ipynb")))
+                      or (several and any((p / assignment).glob("*.ipynb"))))
 
 
 def open_workspace(root: Path, create: bool = False, source: Path | None = None) -> Workspace:

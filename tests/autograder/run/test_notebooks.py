@@ -230,3 +230,39 @@ def test_every_grade_cell_equals_nbgrader_autograde(tmp_path):
         nbgrader_command("autograde", assignment, cwd=theirs)
         assert cell_grades(workspace, assignment) == cell_grades(theirs, assignment), name
         assert notebook_scores(workspace, assignment) == notebook_scores(theirs, assignment)
+
+
+def test_a_dead_kernel_keeps_the_points_before_it_and_gives_none_after(tmp_path, capsys):
+    """A documented difference: the cells the run never reached score 0 (nbgrader: a cell
+    without outputs gets full points), and the cells before the death keep theirs."""
+    def cell(source: str, grade_id: str, **nbgrader_fields):
+        made = nbformat.v4.new_code_cell(source)
+        made.metadata.nbgrader = {"grade_id": grade_id, "schema_version": 3, "grade": False,
+                                  "solution": False, "locked": False, **nbgrader_fields}
+        return made
+
+    source = nbformat.v4.new_notebook(cells=[
+        cell("def one():\n    return 1", "answer", solution=True),
+        cell("assert one() == 1", "before", grade=True, locked=True, points=1),
+        cell("assert one() == 1", "after", grade=True, locked=True, points=2)])
+    source.metadata.kernelspec = {"name": "python3", "display_name": "Python 3",
+                                  "language": "python"}
+    course = tmp_path / "course"
+    (course / "source" / "kd").mkdir(parents=True)
+    nbformat.write(source, course / "source" / "kd" / "p1.ipynb")
+    submission = nbformat.from_dict(source)
+    submission.cells.insert(2, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    (course / "submitted" / "dies" / "kd").mkdir(parents=True)
+    nbformat.write(submission, course / "submitted" / "dies" / "kd" / "p1.ipynb")
+
+    workspace = tmp_path / "ws"
+    assert main(["collect", "kd", str(course / "submitted"), "--source", str(course / "source"),
+                 "--course", str(workspace)]) == 0
+    assert main(["grade", "kd", "--course", str(workspace)]) == 0  # the preflight passes 3/3
+    grades = cell_grades(workspace, "kd")
+    assert grades[("dies", "p1", "before")][0] == 1.0
+    assert grades[("dies", "p1", "after")][0] == 0.0
+    result = json.loads((workspace / "autograded" / "dies" / "kd" / "result.json").read_text())
+    assert "kernel died in cell 3" in result["reason"]
+    assert {p["cell"]: p["reason"] for p in result["parts"]}["after"] == (
+        "the test cell never ran (the notebook stopped before it)")
