@@ -37,6 +37,7 @@ import re
 from pathlib import Path
 
 from autograder.common import project
+from autograder.common.course import is_notebook_assignment, load_notebook_assignment
 from autograder.common.errors import UserError
 from autograder.intake.layouts import read_layout
 from autograder.intake.notebooks import grade_ids
@@ -76,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         source_ids = _grade_ids(workspace, assignment)
         with locked(workspace):
             batch = Batch(workspace, assignment, tree, layout, source_ids,
-                          int(args.max_mb * MIB), given_roster)
+                          int(args.max_mb * MIB), given_roster,
+                          notebook_ids=_notebook_ids(workspace, assignment))
             batch.collect()
     batch.print_summary()
     return 0
@@ -97,18 +99,36 @@ def _workspace(args: argparse.Namespace, tree: Tree, assignment: str) -> Workspa
 
 
 def _check_assignment(solutions: Path, assignment: str) -> None:
-    if not (solutions / assignment / f"{assignment}.ipynb").is_file():
-        known = project.assignment_names(solutions) if solutions.is_dir() else []
+    if not ((solutions / assignment / f"{assignment}.ipynb").is_file()
+            or is_notebook_assignment(solutions, assignment)):
+        known = sorted({*project.assignment_names(solutions),
+                        *(folder.name for folder in solutions.iterdir()
+                          if is_notebook_assignment(solutions, folder.name))}
+                       ) if solutions.is_dir() else []
         raise UserError(f"unknown assignment {assignment!r}; {solutions} has: "
                         f"{', '.join(known) or 'none'}")
 
 
 def _grade_ids(workspace: Workspace, assignment: str) -> set[str]:
     path = workspace.source / assignment / f"{assignment}.ipynb"
+    if not path.is_file():  # an nbgrader assignment: any of its notebooks' IDs
+        return set().union(*_notebook_ids(workspace, assignment).values())
+    return _read_grade_ids(path)
+
+
+def _read_grade_ids(path: Path) -> set[str]:
     try:
         notebook = json.loads(path.read_bytes().decode("utf-8"))
     except (OSError, ValueError) as error:
         raise UserError(f"{path}: not a readable notebook ({error})") from None
     return grade_ids(notebook)
+
+
+def _notebook_ids(workspace: Workspace, assignment: str) -> dict[str, set[str]]:
+    """An nbgrader assignment's notebooks and their grade IDs; {} for this course's own."""
+    if not is_notebook_assignment(workspace.source, assignment):
+        return {}
+    found = load_notebook_assignment(workspace.source, assignment)
+    return {name: _read_grade_ids(found.notebook_path(name)) for name in found.notebooks}
 
 

@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     pages = {}
     for student in students:
         pages[student] = write_feedback(workspace, args.assignment, student)
-        print(f"feedback/{student}/{args.assignment}/{args.assignment}.html")
+        for page in sorted(pages[student].parent.glob("*.html")):  # one per notebook
+            print(f"feedback/{student}/{args.assignment}/{page.name}")
     if target is not None:
         entries = [(participants[student].name, participants[student].lms_id.strip(),
                     pages[student]) for student in students if student in participants]
@@ -171,10 +172,15 @@ def write_feedback(workspace: Workspace, assignment: str, student: str) -> Path:
     config.ClearHiddenTests.enforce_metadata = False
     config.SummaryCell.result_path = str(result_path)
     run_converter(GenerateFeedback, config, f"nbgrader could not write feedback for {student}")
-    page = workspace.feedback(student, assignment) / f"{assignment}.html"
+    folder = workspace.feedback(student, assignment)
+    page = folder / f"{assignment}.html"
+    # an nbgrader assignment of several notebooks: a page per notebook, each with the summary
+    pages = [page] if page.is_file() else sorted(folder.glob("*.html"))
     if language == "el":
-        text = page.read_text(encoding="utf-8")
-        for english, greek in TEMPLATE_WORDS_EL:
-            text = text.replace(english, greek)
-        write_atomic(page, re.sub(r"<html( lang=\"en\")?>", '<html lang="el">', text, count=1))
-    return page
+        for each in pages:
+            text = each.read_text(encoding="utf-8")
+            for english, greek in TEMPLATE_WORDS_EL:
+                text = text.replace(english, greek)
+            write_atomic(each, re.sub(r"<html( lang=\"en\")?>", '<html lang="el">', text,
+                                      count=1))
+    return pages[0] if pages else page

@@ -8,13 +8,14 @@ so `nbgrader formgrader` (manual grading) and `nbgrader export` keep working.
 from __future__ import annotations
 
 import datetime
+import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 from autograder.common.errors import UserError
 from autograder.records.nbgrader import run_converter
 from autograder.records.workspace import (
-    COURSE_ID,
     Workspace,
     alembic_on_path,
     nbgrader_config,
@@ -22,16 +23,24 @@ from autograder.records.workspace import (
 )
 
 
-def ensure_assignment(workspace: Workspace, assignment: str) -> None:
-    """Record `assignment` (its notebook, grade cells and checksums) in the gradebook."""
+def ensure_assignment(workspace: Workspace, assignment: str, course: Any = None) -> None:
+    """Record `assignment` (its notebook, grade cells and checksums) in the gradebook.
+
+    `course`: an nbgrader course's settings for generate_assignment (its solution
+    and hidden-test markers decide the released checksums and the hidden tests).
+    """
+    import json
+
     from nbgrader.converters import GenerateAssignment
 
     source = workspace.source / assignment
-    if not (source / f"{assignment}.ipynb").is_file():
+    if not (source / f"{assignment}.ipynb").is_file() and not any(source.glob("*.ipynb")):
         raise UserError(f"no assignment {assignment!r} in {workspace.source}")
     target = workspace.root / "source" / assignment
     marker = target / RECORDED
-    if marker.is_file() and marker.read_text() == source_digest(source, assignment):
+    recorded = source_digest(source, assignment) + (
+        json.dumps(course, sort_keys=True, default=str) if course else "")
+    if marker.is_file() and marker.read_text() == recorded:
         return  # recorded from this very source already: nbgrader takes seconds to redo it
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(source, target)
@@ -39,8 +48,10 @@ def ensure_assignment(workspace: Workspace, assignment: str) -> None:
     config = nbgrader_config(workspace)
     config.CourseDirectory.assignment_id = assignment
     config.GenerateAssignment.force = True
+    if course:
+        config.merge(course)
     run_converter(GenerateAssignment, config, f"nbgrader could not record {assignment}")
-    marker.write_text(source_digest(source, assignment))
+    marker.write_text(recorded)
 
 
 RECORDED = ".recorded"  # in the workspace's source/<a>/: the digest nbgrader last recorded
@@ -50,9 +61,16 @@ def source_digest(folder: Path, assignment: str) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for name in (f"{assignment}.ipynb", "grading.yml"):
-        path = folder / name
-        digest.update(path.read_bytes() if path.is_file() else b"")
+    if (folder / f"{assignment}.ipynb").is_file():  # this course's: one notebook, grading.yml
+        for name in (f"{assignment}.ipynb", "grading.yml"):
+            path = folder / name
+            digest.update(path.read_bytes() if path.is_file() else b"")
+        return digest.hexdigest()
+    for path in sorted(folder.rglob("*")):  # an nbgrader assignment: notebooks and data files
+        if path.is_file() and not any(part.startswith(".") for part in
+                                      path.relative_to(folder).parts):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -60,7 +78,7 @@ def gradebook(workspace: Workspace):
     from nbgrader.api import Gradebook
 
     alembic_on_path()
-    return Gradebook(workspace.db_url, COURSE_ID)
+    return Gradebook(workspace.db_url, workspace.course_id)
 
 
 def record_scores(workspace: Workspace, assignment: str, student: str,
@@ -87,3 +105,37 @@ def _roster_details(workspace: Workspace, student: str) -> dict[str, str]:
     details = {"first_name": first or None, "last_name": last or None,
                "email": row.email or None}
     return {key: value for key, value in details.items() if value}
+
+
+def record_notebooks(workspace: Workspace, assignment: str, student: str,
+                     executed: dict[str, Any], missing: list[str],
+                     submitted_at: datetime.datetime | None, config: Any = None) -> None:
+    """Record an nbgrader assignment's executed notebooks as `nbgrader autograde` does.
+
+    nbgrader's own SaveAutoGrades decides and stores each grade cell's auto
+    score (hand-graded cells need manual grading, answers left as released get
+    0 and "No response."), and AssignLatePenalties applies the course's late
+    submission plugin. A notebook that was not submitted gets 0 on every cell.
+    """
+    import warnings
+
+    from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+
+    with gradebook(workspace) as book, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes from nbgrader's own code
+        book.update_or_create_student(student, **_roster_details(workspace, student))
+        book.update_or_create_submission(assignment, student, timestamp=submitted_at)
+        for notebook in missing:
+            for grade in book.find_submission_notebook(notebook, assignment, student).grades:
+                grade.auto_score = 0
+                grade.needs_manual_grade = False
+        book.db.commit()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, notebook in executed.items():
+            resources = {"nbgrader": {"notebook": name, "assignment": assignment,
+                                      "student": student, "db_url": workspace.db_url}}
+            for preprocessor in (SaveAutoGrades(config=config),
+                                 AssignLatePenalties(config=config)):
+                preprocessor.log.setLevel(logging.ERROR)
+                notebook, resources = preprocessor.preprocess(notebook, resources)

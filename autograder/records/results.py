@@ -122,19 +122,26 @@ def read_gradebook(workspace: Workspace,
         result = {}
         for name in assignments or sorted(known):
             assignment = known[name]
-            cells = {cell.name: float(cell.max_score or 0.0)
+            several = len(assignment.notebooks) > 1  # cells named notebook/grade_id
+            cells = {_cell_name(notebook.name, cell.name, several): float(cell.max_score or 0.0)
                      for notebook in assignment.notebooks for cell in notebook.grade_cells}
             scores = AssignmentScores(name, float(assignment.max_score or 0.0), cells)
             for submitted in assignment.submissions:
                 raw = float(submitted.score or 0.0)
                 penalty = float(submitted.late_submission_penalty or 0.0)
-                earned = {grade.name: float(grade.score or 0.0)
+                earned = {_cell_name(notebook.name, grade.name, several): float(grade.score or 0.0)
                           for notebook in submitted.notebooks for grade in notebook.grades}
                 student = submitted.student.id
                 scores.submissions[student] = GradedSubmission(
                     student, raw, max(0.0, raw - penalty), earned)
             result[name] = scores
     return result
+
+
+def _cell_name(notebook: str, grade_id: str, several: bool) -> str:
+    """A grade cell's name in reports: its grade ID, qualified by its notebook where the
+    assignment has several (two notebooks may both have a cell `part-a`)."""
+    return f"{notebook}/{grade_id}" if several else grade_id
 
 
 def load_result(workspace: Workspace, student: str, assignment: str) -> Result | None:

@@ -94,6 +94,7 @@ class Item:
     same_as: Item | None = None  # an earlier file of this batch with the same bytes
     stored: Path | None = None  # its file under originals/
     installed: bool = False  # written to submitted/ by this collect: it counts now
+    target: str = ""  # which of the assignment's notebooks this file is (its name, no .ipynb)
 
     @property
     def gradable(self) -> bool:
@@ -117,6 +118,9 @@ class Batch:
     report: Path | None = None
     learned: list[Student] = field(default_factory=list)
     on_roster: int = 0  # students on the roster before this collect
+    # an nbgrader assignment of several notebooks: notebook name → its grade IDs
+    # (empty: this course's one notebook, named after the assignment)
+    notebook_ids: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def stamp(self) -> str:
@@ -205,7 +209,25 @@ class Batch:
             return
         item.sha256, item.size = digest.hexdigest(), size
         item.reason, item.language = self._check(item)
+        if not item.reason:
+            item.target, item.reason = self._target(item)
         item.status = "rejected" if item.reason else "accepted"
+
+    def _target(self, item: Item) -> tuple[str, str]:
+        """(which notebook of the assignment `item` is, why none is or "")."""
+        if not self.notebook_ids:
+            return self.assignment, ""
+        stem = PurePosixPath(item.submission.original_name).stem
+        if stem in self.notebook_ids:
+            return stem, ""
+        from autograder.intake.notebooks import grade_ids
+
+        ids = grade_ids(json.loads(item.staged.read_bytes().decode("utf-8")))
+        owners = [name for name, known in self.notebook_ids.items() if ids and ids <= known]
+        if len(owners) == 1:
+            return owners[0], ""
+        return "", (f"not one of {self.assignment}'s notebooks "
+                    f"({', '.join(sorted(self.notebook_ids))})")
 
     def _check(self, item: Item) -> tuple[str, str]:
         if item.student == UNATTRIBUTED:
@@ -215,6 +237,9 @@ class Batch:
         name = item.submission.original_name
         if not name.lower().endswith(".ipynb"):
             suffix = PurePosixPath(name).suffix
+            if self.notebook_ids:  # an nbgrader assignment: its data files come from the source
+                return (f"not a notebook ({suffix or 'no extension'}); grading uses the "
+                        "assignment's own data files"), ""
             return f"not a notebook ({suffix or 'no extension'})", ""
         if item.size == 0:
             return "empty file (0 bytes)", ""
@@ -259,11 +284,12 @@ class Batch:
 
     def _decide(self) -> None:
         """For each student, the notebook that counts: the latest of theirs, batch or submitted/."""
-        students = dict.fromkeys(item.student for item in self.items if item.gradable)
-        name = f"{self.assignment}.ipynb"
-        for student in students:
+        students = dict.fromkeys((item.student, item.target) for item in self.items
+                                 if item.gradable)
+        for student, target in students:
+            name = f"{target}.ipynb"
             mine = [item for item in self.items if item.student == student and item.gradable
-                    and item.same_as is None]
+                    and item.same_as is None and item.target == target]
             best = max(mine, key=lambda item: (item.when, item.submission.original_name == name,
                                                _entry_time(item), item.seq))
             current = self.workspace.submitted(student, self.assignment) / name
@@ -338,10 +364,12 @@ class Batch:
             if not item.installed:
                 continue
             folder = self.workspace.submitted(item.student, self.assignment)
-            write_atomic(folder / f"{self.assignment}.ipynb", item.stored.read_bytes())
+            write_atomic(folder / f"{item.target or self.assignment}.ipynb",
+                         item.stored.read_bytes())
             write_atomic(folder / "timestamp.txt",
                          item.when.astimezone(timezone.utc).strftime(TIMESTAMP_FORMAT).encode())
-            self.installed.append(item.student)
+            if item.student not in self.installed:
+                self.installed.append(item.student)
 
     def _write_report(self) -> None:
         buffer = io.StringIO()

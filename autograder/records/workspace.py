@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.common import project
+from autograder.common.course import is_notebook_assignment, read_course_settings
 from autograder.common.errors import UserError
 from autograder.intake.roster import Roster, Student
 from autograder.records.nbgrader import IGNORE, course_config
@@ -45,6 +46,7 @@ c.CourseDirectory.ignore = {ignore!r}
 class Workspace:
     root: Path
     source: Path  # the instructor sources: solutions/<a>/ with grading.yml
+    course_id: str = COURSE_ID  # an nbgrader course's own, when --source lies in one
 
     @property
     def db_url(self) -> str:
@@ -75,8 +77,10 @@ class Workspace:
         folder = self.root / "submitted"
         if not folder.is_dir():
             return []
-        return sorted(p.name for p in folder.iterdir()
-                      if (p / assignment / f"{assignment}.ipynb").is_file())
+        several = is_notebook_assignment(self.source, assignment)  # an nbgrader assignment's
+        return sorted(p.name for p in folder.iterdir()             # notebooks: any of them
+                      if (p / assignment / f"{assignment}.ipynb").is_file()
+                      or (several and any((p / assignment).glob("*.ipynb"))))
 
 
 def open_workspace(root: Path, create: bool = False, source: Path | None = None) -> Workspace:
@@ -84,10 +88,11 @@ def open_workspace(root: Path, create: bool = False, source: Path | None = None)
     root = root.expanduser().resolve()
     state = root / STATE_NAME
     if state.is_file():
-        recorded = Path(json.loads(state.read_text(encoding="utf-8"))["source"])
+        saved = json.loads(state.read_text(encoding="utf-8"))
+        recorded = Path(saved["source"])
         if source is not None and source.resolve() != recorded:
             raise UserError(f"{root} grades from {recorded}, not {source.resolve()}")
-        return Workspace(root, recorded)
+        return Workspace(root, recorded, saved.get("course_id") or COURSE_ID)
     if not create:
         raise UserError(f"{root} is not a grading workspace (run `autograder collect` first, "
                         "or pass --course DIR)")
@@ -97,17 +102,20 @@ def open_workspace(root: Path, create: bool = False, source: Path | None = None)
     if root == project.ROOT or project.ROOT in root.parents:
         raise UserError(f"keep the workspace outside the repository, not at {root}")
     root.mkdir(parents=True, exist_ok=True)
-    workspace = Workspace(root, source)
+    course_id = read_course_settings(source).course_id or COURSE_ID  # an nbgrader course's
+    workspace = Workspace(root, source, course_id)
     (root / CONFIG_NAME).write_text(NBGRADER_CONFIG.format(
-        root=str(root), course=COURSE_ID, db_url=workspace.db_url, ignore=IGNORE),
+        root=str(root), course=course_id, db_url=workspace.db_url, ignore=IGNORE),
         encoding="utf-8")
-    state.write_text(json.dumps({"source": str(source)}, indent=1) + "\n", encoding="utf-8")
+    saved = {"source": str(source), **({"course_id": course_id} if course_id != COURSE_ID
+                                       else {})}
+    state.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
     return workspace
 
 
 def nbgrader_config(workspace: Workspace):
     """A traitlets Config equal to the workspace's nbgrader_config.py."""
-    return course_config(workspace.root, COURSE_ID, workspace.db_url)
+    return course_config(workspace.root, workspace.course_id, workspace.db_url)
 
 
 def alembic_on_path() -> None:

@@ -27,6 +27,7 @@ import nbformat
 
 from autograder.common.assignment import load_assignment
 from autograder.common.bilingual import language_of
+from autograder.common.course import is_notebook_assignment
 from autograder.common.errors import UserError
 from autograder.common.files import file_sha256, write_atomic
 from autograder.common.spec import Spec
@@ -64,6 +65,11 @@ class BatchOptions:
 def grade_batch(args: BatchOptions) -> int:
     """Grade the submissions `args` selects; 0 when every one was graded, 1 on grader errors."""
     workspace = open_workspace(args.course)
+    if is_notebook_assignment(workspace.source, args.assignment):
+        # no grading.yml: an nbgrader course's assignment, graded with nbgrader's semantics
+        from autograder.run.notebooks import grade_notebook_batch
+
+        return grade_notebook_batch(args)
     spec, _ = load_assignment(workspace.source, args.assignment)
     profile = spec.profile(args.profile or ("gpu" if args.gpus else "cpu"))
     gpus = [g.strip() for g in args.gpus.split(",") if g.strip()] if args.gpus else []

@@ -24,6 +24,7 @@ from typing import Any
 
 import nbformat
 
+from autograder.common.course import NotebookSet
 from autograder.common.spec import Spec
 from autograder.sandbox import isolation, zygote
 from autograder.scoring.checks import (
@@ -62,6 +63,7 @@ class Job:
     notes: list[Reason] = field(default_factory=list)  # what the coordinator restored
     unfit: str = ""  # why this notebook cannot be graded at all (nothing runs), or ""
     prepare_seconds: float = 0.0  # the coordinator's work on it, for the timeline
+    notebooks: NotebookSet | None = None  # an nbgrader assignment's notebooks (no grading.yml)
 
 
 def worker_environment(threads: int, gpu: str | None) -> dict[str, str]:
@@ -157,6 +159,10 @@ def usable_cpus() -> int:
 
 
 def _grade(job: Job, work: Path) -> Result:
+    if job.notebooks is not None:  # nbgrader's semantics, in-kernel tests (issue 16)
+        from autograder.run.notebooks import run_notebooks
+
+        return run_notebooks(job, work)
     spec = job.spec
     (work / "submission.ipynb").write_text(job.notebook, encoding="utf-8")
     box = isolation.Sandbox(work, Path(job.grading_data) if job.grading_data else None,
@@ -243,7 +249,8 @@ def _run_notebook(job: Job, spec, box: isolation.Sandbox, env: dict[str, str],
     Also returns when the run that counts was launched (time.monotonic)."""
     argv = [isolation.python(), "-m", "autograder.sandbox.inside", "notebook",
             f"{box.work}/submission.ipynb", f"{box.work}/{EXECUTED}", f"{box.work}/status.json",
-            "--cell-timeout", str(job.limits["cell_timeout"])]
+            "--cell-timeout", str(job.limits["cell_timeout"]),
+            *(["--nbgrader-execute"] if job.notebooks is not None else [])]
     log = work / "runner.log"
     warm = None if job.gpu or not box.isolated else zygote.for_this_worker(
         zygote.imports_of(spec.notebook))

@@ -43,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     notebook.add_argument("--cell-timeout", type=float, required=True)
     notebook.add_argument("--warm-kernel", action="store_true",
                           help="attach to the kernel that autograder.sandbox.zygote forks")
+    notebook.add_argument("--nbgrader-execute", action="store_true",
+                          help="execute with nbgrader's Execute preprocessor (an assignment "
+                               "without grading.yml): a cell that times out is interrupted "
+                               "and the run goes on, an error the code hid is recorded")
     functions = verbs.add_parser("functions")
     functions.add_argument("notebook", type=Path)
     functions.add_argument("checks", type=Path)
@@ -54,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             Path(os.environ[folder]).mkdir(parents=True, exist_ok=True)
     if args.verb == "notebook":
         code = run_notebook(args.source, args.output, args.status, args.cell_timeout,
-                            args.warm_kernel)
+                            args.warm_kernel, args.nbgrader_execute)
         # Everything is on disk: skip the interpreter's teardown, where the kernel's closed
         # ZeroMQ sockets linger a second each (jupyter_client sets linger=1000 "to prevent
         # hangs at exit"), on every notebook graded.
@@ -65,17 +69,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_notebook(source: Path, output: Path, status: Path, cell_timeout: float,
-                 warm_kernel: bool = False) -> int:
+                 warm_kernel: bool = False, nbgrader_execute: bool = False) -> int:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     notebook = nbformat.read(source, as_version=4)
     manager = _warm_kernel_manager(source.parent) if warm_kernel else None
-    client = NotebookClient(notebook, km=manager, timeout=cell_timeout, allow_errors=True,
-                            kernel_name="python3", record_timing=True,
-                            shutdown_kernel="immediate",  # the sandbox ends it: seconds saved
-                            resources={"metadata": {"path": str(source.parent)}})
+    options = {"km": manager, "timeout": cell_timeout, "allow_errors": True,
+               "kernel_name": "python3", "record_timing": True,
+               "shutdown_kernel": "immediate",  # the sandbox ends it: seconds saved
+               "resources": {"metadata": {"path": str(source.parent)}}}
+    if nbgrader_execute:  # nbgrader's own client: its timeout and error rules, not a copy
+        from nbgrader.preprocessors.execute import Execute
+
+        options["timeout"] = max(1, round(cell_timeout))  # an Integer trait there
+        client = Execute(**options)
+        NotebookClient.__init__(client, notebook, **options)  # as its preprocess() binds one
+    else:
+        client = NotebookClient(notebook, **options)
     clock = {"started": STARTED}
     state = {"executed": [], "stopped": "", "cell": None, "clock": clock, "cell_seconds": {}}
     _save(notebook, output, state, status)

@@ -192,8 +192,12 @@ def folder_size(folder: Path, stop_at: int) -> int:
 class Sandbox:
     """A work folder and, optionally, read-only data, with what the code inside may see."""
 
-    def __init__(self, work: Path, data: Path | None, hide: Sequence[Path], limits: Limits):
+    def __init__(self, work: Path, data: Path | None, hide: Sequence[Path], limits: Limits,
+                 readonly: Sequence[str] = ()):
         self.work_host, self.data_host = work.resolve(), data.resolve() if data else None
+        # entries of the work folder the code may read but not change (an nbgrader
+        # assignment's data files): bound read-only over themselves inside
+        self.readonly = [name for name in readonly if (self.work_host / name).exists()]
         self.work_bounded = _is_tmpfs(self.work_host)  # else the watchdog measures it
         self.hide = [p.resolve() for p in hide if p.exists()]
         self.limits = limits
@@ -254,6 +258,8 @@ class Sandbox:
             command += ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null",
                                                                        str(path)]
         command += ["--bind", str(self.work_host), INSIDE_WORK]
+        for name in self.readonly:
+            command += ["--ro-bind", str(self.work_host / name), f"{INSIDE_WORK}/{name}"]
         if self.data_host:
             command += ["--ro-bind", str(self.data_host), INSIDE_DATA]
         return [*command, "--chdir", INSIDE_WORK, "--", *argv]

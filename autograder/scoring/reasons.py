@@ -41,6 +41,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "never_ran": {"en": "the test cell never ran (the notebook stopped before it)",
                   "el": "το κελί ελέγχου δεν εκτελέστηκε (το σημειωματάριο σταμάτησε πριν "
                         "από αυτό)"},
+    # nbgrader's in-kernel tests (assignments without grading.yml)
+    "test_error": {"en": "the test cell raised {error}", "el": "το κελί ελέγχου εγείρει {error}"},
+    "test_stderr": {"en": "the test cell wrote to stderr (nbgrader counts that as a failure)",
+                    "el": "το κελί ελέγχου έγραψε στο stderr (το nbgrader το μετρά ως "
+                          "αποτυχία)"},
+    "partial_credit": {"en": "partial credit, {score:g} of {points:g}",
+                       "el": "μερική βαθμολογία, {score:g} από {points:g}"},
+    "no_response": {"en": "no answer (the cell is as it was handed out)",
+                    "el": "καμία απάντηση (το κελί είναι όπως δόθηκε)"},
+    "manual_cells": {"en": "{count} cells are left to be graded by hand in formgrader",
+                     "el": "{count} κελιά μένουν για βαθμολόγηση με το χέρι στο formgrader"},
+    "missing_notebook": {"en": "notebook {notebook} was not submitted",
+                         "el": "το σημειωματάριο {notebook} δεν υποβλήθηκε"},
     # model checks
     "no_model": {"en": "no saved model (the notebook did not save MODEL_PATH)",
                  "el": "δεν υπάρχει αποθηκευμένο μοντέλο (το σημειωματάριο δεν αποθήκευσε "

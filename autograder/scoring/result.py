@@ -139,6 +139,8 @@ class Result:
     notebooks: list[str] = field(default_factory=list)    # several notebooks: their names
     timeline: Timeline = field(default_factory=Timeline)  # where the seconds went
     executed: str | None = field(default=None, repr=False)  # the executed notebook (JSON text)
+    # several notebooks (an nbgrader assignment): name → the executed notebook (JSON text)
+    executed_notebooks: dict[str, str] = field(default_factory=dict, repr=False)
     detail: str = field(default="", repr=False)            # a grader error's traceback
 
     @classmethod

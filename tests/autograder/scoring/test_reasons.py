@@ -13,7 +13,8 @@ SAMPLE = {"error": "ValueError", "shape": "(3, 3)", "expected": "(2, 2)", "dtype
           "index": 2, "total": 5, "arguments": "image=array(5, 5)", "name": "scipy",
           "function": "corr2d", "message": "boom", "count": 12345, "low": 1000,
           "high": 20000, "pattern": "CONV-RELU", "accuracy": 0.8241, "target": 0.93,
-          "cell": 4, "mb": 32, "seconds": 120, "text": "a note"}
+          "cell": 4, "mb": 32, "seconds": 120, "text": "a note", "notebook": "problem2",
+          "score": 1.5, "points": 2}
 
 
 def fields(template: str) -> set[str]:
