@@ -7,13 +7,18 @@ Each comparison trains `cnnbook.toolkit.plain_cnn` (six 3×3 CONV layers of 16
 filters) on the first 10,000 Fashion-MNIST training images for a few hundred
 updates, changing one thing at a time; the validation set is the last 5,000
 training images. One seed per setting: the page states only differences that
-are far larger than what a second seed changes. Then it times training steps
-of the book's `small_cnn` in float32 and in mixed bfloat16, on this CPU as it
-is and with oneDNN capped at AVX2 (`ONEDNN_MAX_CPU_ISA=AVX2`, which emulates
-the CPUs without native bfloat16), each in a fresh process.
+are far larger than what a second seed changes. Settings that two comparisons
+share train once. Then it times training steps of the book's `small_cnn` in
+float32 and in mixed bfloat16, each in a fresh process, twice: with
+TensorFlow's oneDNN kernels, which use this CPU's bfloat16 instructions (AMX,
+AVX512_BF16) where it has them, and with oneDNN switched off
+(`TF_ENABLE_ONEDNN_OPTS=0`), so that TensorFlow's Eigen kernels emulate
+bfloat16 in software, as on a CPU without it. (Capping oneDNN with
+`ONEDNN_MAX_CPU_ISA=AVX2` does not work for this: TensorFlow 2.20 then fails
+to create a bfloat16 convolution.)
 
 The training-toolkit page reads the JSON; nothing here trains while the book
-builds. About ten minutes on two cores.
+builds. About fifteen minutes on two busy cores.
 """
 
 from __future__ import annotations
@@ -146,33 +151,39 @@ keras.mixed_precision.set_global_policy(sys.argv[1])
 keras.utils.set_random_seed(0)
 model = small_cnn(augment=False)
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-x = np.random.default_rng(0).integers(0, 256, (128 * 25, 32, 32, 3)).astype("uint8")
-y = np.random.default_rng(1).integers(0, 10, (128 * 25, 1))
-model.fit(x[:640], y[:640], batch_size=128, epochs=1, verbose=0)  # build and warm up
+steps = int(sys.argv[2])
+x = np.random.default_rng(0).integers(0, 256, (128 * steps, 32, 32, 3)).astype("uint8")
+y = np.random.default_rng(1).integers(0, 10, (128 * steps, 1))
+model.fit(x[:256], y[:256], batch_size=128, epochs=1, verbose=0)  # build and warm up
 start = time.perf_counter()
 model.fit(x, y, batch_size=128, epochs=1, verbose=0)
-print(json.dumps({"ms_per_step": 1000 * (time.perf_counter() - start) / 25}))
+print(json.dumps({"ms_per_step": 1000 * (time.perf_counter() - start) / steps}))
 """
+
+
+KERNELS = {"onednn": {"TF_ENABLE_ONEDNN_OPTS": "1"}, "eigen": {"TF_ENABLE_ONEDNN_OPTS": "0"}}
+TIMED_STEPS = 10
 
 
 def time_precisions() -> dict:
     from cnnbook.precision import read_cpu
 
     rows = []
-    for cap in ("", "AVX2"):
+    for kernels, settings in KERNELS.items():
         for policy in ("float32", "mixed_bfloat16"):
-            env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+            env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **settings}
             env.pop("ONEDNN_MAX_CPU_ISA", None)
-            if cap:
-                env["ONEDNN_MAX_CPU_ISA"] = cap
-            done = subprocess.run([sys.executable, "-c", TIMING, policy], env=env,
-                                  capture_output=True, text=True, check=True)
-            measured = json.loads(done.stdout.strip().splitlines()[-1])
-            rows.append({"isa_cap": cap or None, "policy": policy, **measured})
+            run = subprocess.run([sys.executable, "-c", TIMING, policy, str(TIMED_STEPS)],
+                                 env=env, capture_output=True, text=True)
+            if run.returncode:
+                raise RuntimeError(f"timing {policy} with {kernels} kernels failed:\n"
+                                   f"{run.stderr[-3000:]}")
+            measured = json.loads(run.stdout.strip().splitlines()[-1])
+            rows.append({"kernels": kernels, "policy": policy, **measured})
             print(rows[-1], flush=True)
     cpu = read_cpu()
     return {"model": "cnnbook.models.small_cnn(augment=False)", "batch_size": 128,
-            "steps_timed": 25, "cpu": cpu.model, "isa": cpu.isa,
+            "steps_timed": TIMED_STEPS, "cpu": cpu.model, "isa": cpu.isa,
             "loadavg": Path("/proc/loadavg").read_text().split()[:3]
             if Path("/proc/loadavg").exists() else None, "rows": rows}
 
@@ -200,20 +211,21 @@ def main() -> int:
 
     results = json.loads(args.out.read_text()) if args.only and args.out.exists() else {}
     comparisons = results.get("comparisons", {})
+    done: dict[str, dict] = {}  # the same settings in two comparisons train once (same seed)
     for group, trials in COMPARISONS.items():
         if args.only and group not in args.only:
             continue
         comparisons[group] = {}
         for name, changes in trials.items():
-            comparisons[group][name] = trial({**BASE, **changes}, data, args.epochs, args.seed)
-            print(name, comparisons[group][name]["history"]["val_accuracy"][-1],
-                  comparisons[group][name]["history"]["loss"][-1],
-                  comparisons[group][name]["seconds"], flush=True)
+            settings = {**BASE, **changes}
+            key = json.dumps(settings, sort_keys=True)
+            if key not in done:
+                done[key] = trial(settings, data, args.epochs, args.seed)
+            comparisons[group][name] = done[key]
+            print(name, done[key]["history"]["val_accuracy"][-1],
+                  done[key]["history"]["loss"][-1], done[key]["seconds"], flush=True)
     precision = results.get("precision")
-    if not args.only or "precision" in args.only:
-        precision = time_precisions()
-
-    write_json_atomically(args.out, {
+    record = {
         **provenance(f"python scripts/train_toolkit.py --epochs {args.epochs}"),
         "data": {"dataset": "fashion_mnist", "kind": source.kind, "train": n_fit,
                  "validation": n_val, "note": f"the first {n_fit:,} training images; the "
@@ -221,7 +233,11 @@ def main() -> int:
         "model": "cnnbook.toolkit.plain_cnn(depth=6, filters=16)", "epochs": args.epochs,
         "batch_size": BATCH, "seed": args.seed, "base": BASE, "warmup_share": WARMUP_SHARE,
         "comparisons": comparisons, "precision": precision,
-    })
+    }
+    write_json_atomically(args.out, record)  # the comparisons are safe before the timings
+    if not args.only or "precision" in args.only:
+        record["precision"] = time_precisions()
+        write_json_atomically(args.out, record)
     print(f"wrote {args.out}")
     return 0
 
