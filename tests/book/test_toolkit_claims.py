@@ -320,3 +320,11 @@ def test_label_smoothing_lowers_confidence_not_accuracy(toolkit):
     assert smoothed["val_confidence"] < one_hot["val_confidence"] - 0.03
     for run in (one_hot, smoothed):
         assert run["val_confidence"] < accuracy(run)
+
+
+def test_pages_name_the_share_of_cifar_the_overfit_run_used(overfit):
+    """"on only a tenth of CIFAR-10's training images" """
+    assert overfit["data"]["train"] * 10 == 50_000
+    assert "a tenth of CIFAR-10" in flat((EN / "training-toolkit.md").read_text(encoding="utf-8"))
+    assert "ένα δέκατο των εικόνων εκπαίδευσης του CIFAR-10" in flat(
+        (EL / "training-toolkit.md").read_text(encoding="utf-8"))
