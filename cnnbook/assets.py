@@ -15,6 +15,8 @@ PRODUCED_BY = {
     "small_cnn": "CNNBOOK_DATA=DIR python scripts/train_small_cnn.py",
     "cifar5_base": "CNNBOOK_DATA=DIR python scripts/train_transfer.py",
     "transfer": "CNNBOOK_DATA=DIR python scripts/train_transfer.py",
+    "toolkit": "python scripts/train_toolkit.py",
+    "overfit": "CNNBOOK_DATA=DIR python scripts/train_overfit.py",
 }
 
 
