@@ -48,23 +48,27 @@ def feature_extractor(model: Any, layer_names: Sequence[str] = CONV_LAYERS) -> A
     return keras.Model(inputs, [model.get_layer(name).output for name in layer_names])
 
 
-# Layers trained by each transfer method; the rest keep the pretrained weights, frozen.
-TRANSFER_TRAINABLE = {
-    "feature_extraction": ("fc1", "predictions"),
-    "fine_tuning": ("conv3", "fc1", "predictions"),
-    "scratch": ("conv1", "conv2", "conv3", "fc1", "predictions"),
+# The two-stage recipe: stage 1 trains the new head on the frozen base; stage 2 unfreezes
+# what the method adapts and continues at a tenth of the learning rate. Every method
+# follows the same schedule, so that they differ only in the layers they train.
+TRANSFER_HEAD = ("fc1", "predictions")
+TRANSFER_TRAINABLE = {  # method: (layers trained in stage 1, layers trained in stage 2)
+    "feature_extraction": (TRANSFER_HEAD, TRANSFER_HEAD),
+    "fine_tuning": (TRANSFER_HEAD, ("conv3", *TRANSFER_HEAD)),
+    "scratch": (("conv1", "conv2", "conv3", *TRANSFER_HEAD),) * 2,
 }
-TRANSFER_LEARNING_RATES = {"feature_extraction": 1e-3, "fine_tuning": 3e-4, "scratch": 1e-3}
+TRANSFER_LEARNING_RATES = (1e-3, 1e-4)  # stage 1, stage 2
 
 
 def transfer_model(method: str, base: Any, n_classes: int = 5) -> tuple[Any, float]:
-    """A `small_cnn` for a new task, and the learning rate to train it with.
+    """A `small_cnn` for a new task, set up for stage 1, and stage 1's learning rate.
 
-    feature_extraction: the pretrained convolutional base is frozen; only the
-        classifier head (fc1, from the base, and a new output layer) trains.
-    fine_tuning: conv3 trains too, at a lower learning rate, in one stage: together
-        with the new, randomly initialised head from the first epoch.
-    scratch: the same network from random weights; `base` is not used.
+    feature_extraction: the pretrained convolutional base stays frozen in both
+        stages; only the classifier head (fc1, from the base, and a new output
+        layer) trains.
+    fine_tuning: stage 1 as feature extraction; in stage 2 (`set_transfer_stage`)
+        conv3 trains too, so the new head's first, random gradients never reach it.
+    scratch: the same network from random weights, all of it trained; `base` is not used.
     """
     if method not in TRANSFER_TRAINABLE:
         raise ValueError(f"method must be one of {', '.join(TRANSFER_TRAINABLE)}, not {method!r}")
@@ -73,9 +77,20 @@ def transfer_model(method: str, base: Any, n_classes: int = 5) -> tuple[Any, flo
         for layer in model.layers:  # copy every pretrained layer but the classifier
             if layer.name != "predictions" and layer.weights:
                 layer.set_weights(base.get_layer(layer.name).get_weights())
-        for layer in model.layers:
-            layer.trainable = layer.name in TRANSFER_TRAINABLE[method] or not layer.weights
-    return model, TRANSFER_LEARNING_RATES[method]
+    return model, set_transfer_stage(model, method, 1)
+
+
+def set_transfer_stage(model: Any, method: str, stage: int) -> float:
+    """Freeze and unfreeze `model`'s layers for `stage` (1 or 2) of `method`; its learning rate.
+
+    Compile the model again after calling it: Keras reads `trainable` when it compiles.
+    """
+    if stage not in (1, 2):
+        raise ValueError(f"stage must be 1 or 2, not {stage!r}")
+    trained = TRANSFER_TRAINABLE[method][stage - 1]
+    for layer in model.layers:
+        layer.trainable = layer.name in trained or not layer.weights
+    return TRANSFER_LEARNING_RATES[stage - 1]
 
 
 # Layers that do not change what a network is made of, for `layer_pattern`.
