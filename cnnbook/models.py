@@ -93,6 +93,53 @@ def set_transfer_stage(model: Any, method: str, stage: int) -> float:
     return TRANSFER_LEARNING_RATES[stage - 1]
 
 
+def cifar_resnet(depth: int, shortcuts: bool = True, width: int = 16, n_classes: int = 10,
+                 input_shape: Sequence[int] = (32, 32, 3), name: str | None = None) -> Any:
+    """He et al.'s CIFAR-10 network of `depth` = 6n + 2 weight layers, residual or plain.
+
+    A 3×3 convolution, three stages of n blocks of two 3×3 convolutions with
+    `width`, 2·`width` and 4·`width` filters (each later stage halves the maps
+    with a stride-2 first convolution), global average pooling and a softmax.
+    Every convolution is followed by batch normalisation. With `shortcuts`,
+    each block adds its input to its output before the last ReLU: the identity,
+    or a 1×1 convolution with stride 2 (a projection) where the shape changes.
+    Without, the same layers form a plain stack.
+    """
+    import keras
+    from keras import layers
+
+    if depth < 8 or (depth - 2) % 6:
+        raise ValueError(f"depth must be 6n + 2 with n >= 1 (8, 14, 20, …), not {depth!r}")
+    blocks = (depth - 2) // 6
+    kind = "resnet" if shortcuts else "plain"
+
+    def conv_bn(x: Any, filters: int, stride: int, label: str) -> Any:
+        x = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
+                          kernel_initializer="he_normal", name=f"{label}_conv")(x)
+        return layers.BatchNormalization(name=f"{label}_bn")(x)
+
+    inputs = keras.Input(tuple(input_shape), name="image")
+    x = layers.Rescaling(1 / 255, name="scale")(inputs)
+    x = layers.ReLU(name="stem_relu")(conv_bn(x, width, 1, "stem"))
+    for stage in range(3):
+        filters = width * 2**stage
+        for block in range(blocks):
+            label = f"s{stage + 1}b{block + 1}"
+            stride = 2 if stage > 0 and block == 0 else 1
+            y = layers.ReLU(name=f"{label}_relu1")(conv_bn(x, filters, stride, f"{label}_1"))
+            y = conv_bn(y, filters, 1, f"{label}_2")
+            if shortcuts:
+                if stride != 1 or x.shape[-1] != filters:  # projection shortcut
+                    x = layers.Conv2D(filters, 1, strides=stride, use_bias=False,
+                                      name=f"{label}_proj")(x)
+                    x = layers.BatchNormalization(name=f"{label}_proj_bn")(x)
+                y = layers.Add(name=f"{label}_add")([y, x])
+            x = layers.ReLU(name=f"{label}_out")(y)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name or f"{kind}{depth}")
+
+
 # Layers that do not change what a network is made of, for `layer_pattern`.
 _TRANSPARENT = ("InputLayer", "Rescaling", "Normalization", "Resizing", "CenterCrop",
                 "BatchNormalization", "LayerNormalization", "Dropout", "SpatialDropout2D",

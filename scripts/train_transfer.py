@@ -25,7 +25,12 @@ Results: cnnbook/assets/transfer.json (with the command, date and machine).
     CNNBOOK_DATA=DIR python scripts/train_transfer.py --reuse-base
 
 keeps the committed cifar5_base.keras and the source-task record of its run,
-and reruns only the transfers.
+and reruns only the transfers. The two targets can run as two processes, then
+be merged into one transfer.json:
+
+    python scripts/train_transfer.py --reuse-base --targets similar --out A &
+    python scripts/train_transfer.py --reuse-base --targets different --out B
+    python scripts/train_transfer.py --merge A/transfer.json B/transfer.json
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ SOURCE_CLASSES = (0, 1, 2, 3, 4)
 SIMILAR_CLASSES = (5, 6, 7, 8, 9)
 DIFFERENT_CLASSES = (0, 1, 2, 3, 4)
 SIZES = {"little": 20, "lots": 2000}  # training images per class
+TARGETS = ("similar", "different")
 METHODS = ("feature_extraction", "fine_tuning", "scratch")  # see cnnbook.models.transfer_model
 
 
@@ -87,10 +93,15 @@ def main() -> int:
     parser.add_argument("--seeds-lots", type=int, default=2)
     parser.add_argument("--reuse-base", action="store_true",
                         help="keep the committed cifar5_base and its source-task record")
+    parser.add_argument("--targets", nargs="+", choices=TARGETS, default=list(TARGETS))
+    parser.add_argument("--merge", nargs="+", type=Path, metavar="JSON",
+                        help="merge the transfer.json files of runs on separate targets")
     parser.add_argument("--out", type=Path, default=ASSETS)
     parser.add_argument("--source", choices=["full", "sample"], default="full",
                         help="'sample' only to smoke-test the script")
     args = parser.parse_args()
+    if args.merge:
+        return merge(args.merge, args.out)
 
     from cnnbook.assets import load_metrics, load_model, provenance, write_json_atomically
     from cnnbook.data import load_cifar10, load_fashion_mnist
@@ -124,7 +135,8 @@ def main() -> int:
                       select(fx_test, fy_test, DIFFERENT_CLASSES)),
     }
     results = []
-    for target, ((tx, ty), (tx_test, ty_test)) in targets.items():
+    for target in args.targets:
+        (tx, ty), (tx_test, ty_test) = targets[target]
         for size, per_class in SIZES.items():
             x, y = select(tx, ty, range(5), per_class)
             epochs = args.epochs_little if size == "little" else args.epochs_lots
@@ -142,8 +154,7 @@ def main() -> int:
                 results.append(row)
                 print(row, flush=True)
 
-    command = "CNNBOOK_DATA=DIR python scripts/train_transfer.py" + (
-        " --reuse-base" if args.reuse_base else "")
+    command = " ".join(["CNNBOOK_DATA=DIR python scripts/train_transfer.py", *sys.argv[1:]])
     write_json_atomically(args.out / "transfer.json", {
         **provenance(command),
         "data": {"kind": args.source,
@@ -157,6 +168,28 @@ def main() -> int:
         "learning_rates": list(TRANSFER_LEARNING_RATES), "results": results,
     })
     print(f"wrote {args.out / 'cifar5_base.keras'} and {args.out / 'transfer.json'}")
+    return 0
+
+
+def merge(partials: list[Path], out: Path) -> int:
+    """One transfer.json from runs on separate targets: their results, in target order."""
+    import json
+
+    from cnnbook.assets import write_json_atomically
+
+    runs = [json.loads(path.read_text(encoding="utf-8")) for path in partials]
+    results = [row for target in TARGETS for run in runs for row in run["results"]
+               if row["target"] == target]
+    if len({(r["target"], r["size"], r["method"]) for r in results}) != len(results):
+        raise SystemExit("merge: two runs hold the same case")
+    merged = {**runs[0], "results": results,
+              "command": " ; ".join(run["command"] for run in runs) + " ; then --merge",
+              "runs": [{key: run[key] for key in ("command", "date", "machine")}
+                       for run in runs]}
+    merged["date"] = max(run["date"] for run in runs)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json_atomically(out / "transfer.json", merged)
+    print(f"merged {len(runs)} runs, {len(results)} results, into {out / 'transfer.json'}")
     return 0
 
 
