@@ -95,6 +95,8 @@ def gradient_saliency(model: Any, images: np.ndarray, labels: Any) -> np.ndarray
     One backward pass for the batch: the images do not interact in inference
     mode, so the gradient of the sum of their scores holds each image's own.
     """
+    import keras
+
     from .autodiff import gradients
 
     labels = np.asarray(labels).reshape(-1)
@@ -102,8 +104,6 @@ def gradient_saliency(model: Any, images: np.ndarray, labels: Any) -> np.ndarray
     chosen = np.eye(int(model.output_shape[-1]), dtype=np.float32)[labels]
 
     def total_score(x: Any) -> Any:
-        import keras
-
         return keras.ops.sum(score(x) * chosen)
 
     grad, = gradients(total_score, np.asarray(images, np.float32))

@@ -96,12 +96,16 @@ def main() -> int:
     parser.add_argument("--targets", nargs="+", choices=TARGETS, default=list(TARGETS))
     parser.add_argument("--merge", nargs="+", type=Path, metavar="JSON",
                         help="merge the transfer.json files of runs on separate targets")
+    parser.add_argument("--one-stage", type=Path, metavar="JSON",
+                        help="with --merge: keep the results of an earlier one-stage run "
+                             "(fine-tuning trained conv3 with the random head from the start) "
+                             "beside the new ones, for comparison")
     parser.add_argument("--out", type=Path, default=ASSETS)
     parser.add_argument("--source", choices=["full", "sample"], default="full",
                         help="'sample' only to smoke-test the script")
     args = parser.parse_args()
     if args.merge:
-        return merge(args.merge, args.out)
+        return merge(args.merge, args.out, args.one_stage)
 
     from cnnbook.assets import load_metrics, load_model, provenance, write_json_atomically
     from cnnbook.data import load_cifar10, load_fashion_mnist
@@ -171,7 +175,7 @@ def main() -> int:
     return 0
 
 
-def merge(partials: list[Path], out: Path) -> int:
+def merge(partials: list[Path], out: Path, one_stage: Path | None = None) -> int:
     """One transfer.json from runs on separate targets: their results, in target order."""
     import json
 
@@ -187,6 +191,13 @@ def merge(partials: list[Path], out: Path) -> int:
               "runs": [{key: run[key] for key in ("command", "date", "machine")}
                        for run in runs]}
     merged["date"] = max(run["date"] for run in runs)
+    if one_stage is not None:
+        earlier = json.loads(one_stage.read_text(encoding="utf-8"))
+        merged["one_stage"] = {
+            "note": "the earlier run: fine-tuning trained conv3 and the new head together from "
+                    "the first epoch, at 3e-4; the other methods at 1e-3; one stage",
+            "learning_rates": {"feature_extraction": 1e-3, "fine_tuning": 3e-4, "scratch": 1e-3},
+            **{key: earlier[key] for key in ("command", "date", "machine", "results")}}
     out.mkdir(parents=True, exist_ok=True)
     write_json_atomically(out / "transfer.json", merged)
     print(f"merged {len(runs)} runs, {len(results)} results, into {out / 'transfer.json'}")
