@@ -15,6 +15,7 @@ PRODUCED_BY = {
     "small_cnn": "CNNBOOK_DATA=DIR python scripts/train_small_cnn.py",
     "cifar5_base": "CNNBOOK_DATA=DIR python scripts/train_transfer.py",
     "transfer": "CNNBOOK_DATA=DIR python scripts/train_transfer.py",
+    "degradation": "CNNBOOK_DATA=DIR python scripts/train_degradation.py",
 }
 
 
