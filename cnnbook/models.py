@@ -85,6 +85,8 @@ def set_transfer_stage(model: Any, method: str, stage: int) -> float:
 
     Compile the model again after calling it: Keras reads `trainable` when it compiles.
     """
+    if method not in TRANSFER_TRAINABLE:
+        raise ValueError(f"method must be one of {', '.join(TRANSFER_TRAINABLE)}, not {method!r}")
     if stage not in (1, 2):
         raise ValueError(f"stage must be 1 or 2, not {stage!r}")
     trained = TRANSFER_TRAINABLE[method][stage - 1]

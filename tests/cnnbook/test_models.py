@@ -78,6 +78,8 @@ def test_transfer_methods_train_the_documented_layers():
         transfer_model("distillation", base)
     with pytest.raises(ValueError, match="stage must be 1 or 2"):
         set_transfer_stage(feature_model, "feature_extraction", 3)
+    with pytest.raises(ValueError, match="method must be one of"):
+        set_transfer_stage(feature_model, "distillation", 2)
 
 
 def test_fine_tuning_trains_the_head_first():
