@@ -17,6 +17,7 @@ PRODUCED_BY = {
     "transfer": "CNNBOOK_DATA=DIR python scripts/train_transfer.py",
     "toolkit": "python scripts/train_toolkit.py",
     "overfit": "CNNBOOK_DATA=DIR python scripts/train_overfit.py",
+    "degradation": "CNNBOOK_DATA=DIR python scripts/train_degradation.py",
 }
 
 

@@ -48,23 +48,27 @@ def feature_extractor(model: Any, layer_names: Sequence[str] = CONV_LAYERS) -> A
     return keras.Model(inputs, [model.get_layer(name).output for name in layer_names])
 
 
-# Layers trained by each transfer method; the rest keep the pretrained weights, frozen.
-TRANSFER_TRAINABLE = {
-    "feature_extraction": ("fc1", "predictions"),
-    "fine_tuning": ("conv3", "fc1", "predictions"),
-    "scratch": ("conv1", "conv2", "conv3", "fc1", "predictions"),
+# The two-stage recipe: stage 1 trains the new head on the frozen base; stage 2 unfreezes
+# what the method adapts and continues at a tenth of the learning rate. Every method
+# follows the same schedule, so that they differ only in the layers they train.
+TRANSFER_HEAD = ("fc1", "predictions")
+TRANSFER_TRAINABLE = {  # method: (layers trained in stage 1, layers trained in stage 2)
+    "feature_extraction": (TRANSFER_HEAD, TRANSFER_HEAD),
+    "fine_tuning": (TRANSFER_HEAD, ("conv3", *TRANSFER_HEAD)),
+    "scratch": (("conv1", "conv2", "conv3", *TRANSFER_HEAD),) * 2,
 }
-TRANSFER_LEARNING_RATES = {"feature_extraction": 1e-3, "fine_tuning": 3e-4, "scratch": 1e-3}
+TRANSFER_LEARNING_RATES = (1e-3, 1e-4)  # stage 1, stage 2
 
 
 def transfer_model(method: str, base: Any, n_classes: int = 5) -> tuple[Any, float]:
-    """A `small_cnn` for a new task, and the learning rate to train it with.
+    """A `small_cnn` for a new task, set up for stage 1, and stage 1's learning rate.
 
-    feature_extraction: the pretrained convolutional base is frozen; only the
-        classifier head (fc1, from the base, and a new output layer) trains.
-    fine_tuning: conv3 trains too, at a lower learning rate, in one stage: together
-        with the new, randomly initialised head from the first epoch.
-    scratch: the same network from random weights; `base` is not used.
+    feature_extraction: the pretrained convolutional base stays frozen in both
+        stages; only the classifier head (fc1, from the base, and a new output
+        layer) trains.
+    fine_tuning: stage 1 as feature extraction; in stage 2 (`set_transfer_stage`)
+        conv3 trains too, so the new head's first, random gradients never reach it.
+    scratch: the same network from random weights, all of it trained; `base` is not used.
     """
     if method not in TRANSFER_TRAINABLE:
         raise ValueError(f"method must be one of {', '.join(TRANSFER_TRAINABLE)}, not {method!r}")
@@ -73,9 +77,69 @@ def transfer_model(method: str, base: Any, n_classes: int = 5) -> tuple[Any, flo
         for layer in model.layers:  # copy every pretrained layer but the classifier
             if layer.name != "predictions" and layer.weights:
                 layer.set_weights(base.get_layer(layer.name).get_weights())
-        for layer in model.layers:
-            layer.trainable = layer.name in TRANSFER_TRAINABLE[method] or not layer.weights
-    return model, TRANSFER_LEARNING_RATES[method]
+    return model, set_transfer_stage(model, method, 1)
+
+
+def set_transfer_stage(model: Any, method: str, stage: int) -> float:
+    """Freeze and unfreeze `model`'s layers for `stage` (1 or 2) of `method`; its learning rate.
+
+    Compile the model again after calling it: Keras reads `trainable` when it compiles.
+    """
+    if method not in TRANSFER_TRAINABLE:
+        raise ValueError(f"method must be one of {', '.join(TRANSFER_TRAINABLE)}, not {method!r}")
+    if stage not in (1, 2):
+        raise ValueError(f"stage must be 1 or 2, not {stage!r}")
+    trained = TRANSFER_TRAINABLE[method][stage - 1]
+    for layer in model.layers:
+        layer.trainable = layer.name in trained or not layer.weights
+    return TRANSFER_LEARNING_RATES[stage - 1]
+
+
+def cifar_resnet(depth: int, shortcuts: bool = True, width: int = 16, n_classes: int = 10,
+                 input_shape: Sequence[int] = (32, 32, 3), name: str | None = None) -> Any:
+    """He et al.'s CIFAR-10 network of `depth` = 6n + 2 weight layers, residual or plain.
+
+    A 3×3 convolution, three stages of n blocks of two 3×3 convolutions with
+    `width`, 2·`width` and 4·`width` filters (each later stage halves the maps
+    with a stride-2 first convolution), global average pooling and a softmax.
+    Every convolution is followed by batch normalisation. With `shortcuts`,
+    each block adds its input to its output before the last ReLU: the identity,
+    or a 1×1 convolution with stride 2 (a projection) where the shape changes.
+    Without, the same layers form a plain stack.
+    """
+    import keras
+    from keras import layers
+
+    if depth < 8 or (depth - 2) % 6:
+        raise ValueError(f"depth must be 6n + 2 with n >= 1 (8, 14, 20, …), not {depth!r}")
+    blocks = (depth - 2) // 6
+    kind = "resnet" if shortcuts else "plain"
+
+    def conv_bn(x: Any, filters: int, stride: int, label: str) -> Any:
+        x = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
+                          kernel_initializer="he_normal", name=f"{label}_conv")(x)
+        return layers.BatchNormalization(name=f"{label}_bn")(x)
+
+    inputs = keras.Input(tuple(input_shape), name="image")
+    x = layers.Rescaling(1 / 255, name="scale")(inputs)
+    x = layers.ReLU(name="stem_relu")(conv_bn(x, width, 1, "stem"))
+    for stage in range(3):
+        filters = width * 2**stage
+        for block in range(blocks):
+            label = f"s{stage + 1}b{block + 1}"
+            stride = 2 if stage > 0 and block == 0 else 1
+            y = layers.ReLU(name=f"{label}_relu1")(conv_bn(x, filters, stride, f"{label}_1"))
+            y = conv_bn(y, filters, 1, f"{label}_2")
+            if shortcuts:
+                if stride != 1 or x.shape[-1] != filters:  # projection shortcut
+                    x = layers.Conv2D(filters, 1, strides=stride, use_bias=False,
+                                      name=f"{label}_proj")(x)
+                    x = layers.BatchNormalization(name=f"{label}_proj_bn")(x)
+                y = layers.Add(name=f"{label}_add")([y, x])
+            x = layers.ReLU(name=f"{label}_out")(y)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name or f"{kind}{depth}")
 
 
 # Layers that do not change what a network is made of, for `layer_pattern`.

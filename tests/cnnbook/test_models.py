@@ -54,20 +54,45 @@ def test_shipped_models_load_safely_and_small(name):
 
 
 def test_transfer_methods_train_the_documented_layers():
-    from cnnbook.models import TRANSFER_TRAINABLE, small_cnn, transfer_model
+    from cnnbook.models import (
+        TRANSFER_LEARNING_RATES,
+        TRANSFER_TRAINABLE,
+        set_transfer_stage,
+        small_cnn,
+        transfer_model,
+    )
+
+    def trained(model):
+        return {layer.name for layer in model.layers if layer.trainable and layer.weights}
 
     base = small_cnn(n_classes=5)
-    rates = {}
-    for method, expected in TRANSFER_TRAINABLE.items():
-        model, rates[method] = transfer_model(method, base)
-        trained = {layer.name for layer in model.layers if layer.trainable and layer.weights}
-        assert trained == set(expected)
+    for method, (stage1, stage2) in TRANSFER_TRAINABLE.items():
+        model, rate = transfer_model(method, base)
+        assert trained(model) == set(stage1) and rate == TRANSFER_LEARNING_RATES[0]
+        assert set_transfer_stage(model, method, 2) == TRANSFER_LEARNING_RATES[1]
+        assert trained(model) == set(stage2)
     feature_model, _ = transfer_model("feature_extraction", base)
     np.testing.assert_array_equal(feature_model.get_layer("conv2").kernel.numpy(),
                                   base.get_layer("conv2").kernel.numpy())
-    assert rates["fine_tuning"] < rates["feature_extraction"] == rates["scratch"]
     with pytest.raises(ValueError, match="method must be one of"):
         transfer_model("distillation", base)
+    with pytest.raises(ValueError, match="stage must be 1 or 2"):
+        set_transfer_stage(feature_model, "feature_extraction", 3)
+    with pytest.raises(ValueError, match="method must be one of"):
+        set_transfer_stage(feature_model, "distillation", 2)
+
+
+def test_fine_tuning_trains_the_head_first():
+    """The two-stage recipe: the random head never trains together with conv3 from the start;
+    stage 2 is slower than stage 1, and fine-tuning differs from feature extraction only there."""
+    from cnnbook.models import TRANSFER_LEARNING_RATES, TRANSFER_TRAINABLE
+
+    assert TRANSFER_TRAINABLE["fine_tuning"][0] == TRANSFER_TRAINABLE["feature_extraction"][0]
+    assert "conv3" not in TRANSFER_TRAINABLE["fine_tuning"][0]
+    assert "conv3" in TRANSFER_TRAINABLE["fine_tuning"][1]
+    assert set(TRANSFER_TRAINABLE["fine_tuning"][1]) - set(
+        TRANSFER_TRAINABLE["feature_extraction"][1]) == {"conv3"}
+    assert TRANSFER_LEARNING_RATES[1] < TRANSFER_LEARNING_RATES[0]
 
 
 @pytest.mark.keras
