@@ -78,7 +78,8 @@ def main() -> int:
     path = RESULTS / "epoch_time.json"
     existing = json.loads(path.read_text())["results"] if path.exists() else {}
     emulation = "" if args.cpu_class == "native" else f" --cpu-class {args.cpu_class}"
-    existing[f"a4-cifar10-cnn/{cpu['class']}"] = {
+    # "/cpu-seconds": the runs that record CPU time too; older entries hold wall time only
+    existing[f"a4-cifar10-cnn/{cpu['class']}/cpu-seconds"] = {
         **summary, "command": f"CNNBOOK_DATA=DIR python benchmarks/epoch_time.py --epochs "
                               f"{args.epochs}{emulation}"}
     save("epoch_time", "see each result's command", existing)
