@@ -110,9 +110,9 @@ def record(key: str, entry: dict) -> None:
 
 
 def record_speed(name: str, epochs: list[dict], images: int, batch_size: int, precision: str,
-                 command: str) -> None:
+                 command: str, tag: str = "") -> None:
     """Save what one candidate measured so far (a long run may be stopped at any time)."""
-    record(f"speed/{name}/b{batch_size}/{cpu_record()['class']}", {
+    record(f"speed/{name}/b{batch_size}{tag}/{cpu_record()['class']}", {
         "candidate": CANDIDATES[name], "multiply_adds": multiply_adds(CANDIDATES[name]["blocks"]),
         "images": images, "batch_size": batch_size, "precision": precision, "epochs": epochs,
         "min_seconds_per_10000": round(min(e["seconds"] for e in epochs) * 10_000 / images, 1),
@@ -137,7 +137,7 @@ def main() -> int:
     parser.add_argument("--warmup-share", type=float, default=0.2)
     parser.add_argument("--speed-images", type=int, default=2560)
     parser.add_argument("--rounds", type=int, default=1, help="speed: epochs per candidate")
-    parser.add_argument("--tag", default="")
+    parser.add_argument("--tag", default="", help="a suffix of the result's key, e.g. /quiet")
     args = parser.parse_args()
     data_dir = os.environ.get("CNNBOOK_DATA")
     if not data_dir:
@@ -178,7 +178,8 @@ def main() -> int:
                                     "load_before": round(before, 2),
                                     "load_after": round(os.getloadavg()[0], 2)})
                 print(name, times[name][-1], flush=True)
-                record_speed(name, times[name], len(x), args.batch_size, precision, command)
+                record_speed(name, times[name], len(x), args.batch_size, precision, command,
+                             args.tag)
         return 0
     for name in names:
         keras.utils.set_random_seed(args.seed)
