@@ -41,6 +41,16 @@ def median_seconds(action: Callable[[], object], repeats: int = 3) -> float:
     return statistics.median(times)
 
 
+def cpu_seconds() -> float:
+    """CPU time this process has used, all its threads together (user + system).
+
+    On a shared machine wall time grows with the other work while CPU time
+    grows much less, so CPU seconds / cores estimates the time on idle cores.
+    """
+    usage = os.times()
+    return usage.user + usage.system
+
+
 def native_class(isa: list[str]) -> str:
     """The class of a CPU with these ISA flags: amx, avx512-bf16, avx512, avx2 or other."""
     for flag, name in [("amx_bf16", "amx"), ("avx512_bf16", "avx512-bf16"),

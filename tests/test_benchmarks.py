@@ -63,3 +63,26 @@ def test_the_emulation_sets_onednn_threads_and_cores(common, monkeypatch):
 def test_the_assignments_benchmark_offers_the_emulation():
     text = (ROOT / "benchmarks/assignments.py").read_text()
     assert "--cpu-class" in text and "cpu_record()" in text and "--set" in text
+
+
+def test_cpu_seconds_count_work_and_not_waiting(common):
+    import time
+
+    start = common.cpu_seconds()
+    time.sleep(0.3)
+    assert common.cpu_seconds() - start < 0.2
+    start, deadline = common.cpu_seconds(), time.perf_counter() + 30
+    while common.cpu_seconds() - start < 0.1 and time.perf_counter() < deadline:
+        sum(range(10_000))  # busy: the CPU time grows, however shared the machine is
+    assert common.cpu_seconds() - start >= 0.1
+
+
+def test_the_recipe_benchmark_counts_the_reference_as_the_readme_does():
+    path = ROOT / "benchmarks/a4_recipes.py"
+    spec = importlib.util.spec_from_file_location("bench_recipes", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    reference = module.CANDIDATES["reference"]["blocks"]
+    # benchmarks/README.md: 29.2 M multiply-adds per image forward
+    assert round(module.multiply_adds(reference) / 1e6, 1) == 29.2
+    assert module.multiply_adds(module.CANDIDATES["plain4"]["blocks"]) < 0.55 * 29.2e6
