@@ -27,19 +27,29 @@ from common import save
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def copy_tracked_files(work: Path) -> None:
+    """The repository as a clean clone has it: git's tracked files, no build or cache."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                            check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source, target = ROOT / name, work / name
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
 def cold_build() -> tuple[float, dict[str, float]]:
     from jupyter_cache import get_cache
 
     with tempfile.TemporaryDirectory(prefix="book-bench-") as folder:
         work = Path(folder)
-        for name in ("book", "scripts", "cnnbook"):  # pages include library source
-            shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("_build"))
-        for config in ROOT.glob("_*.yml"):
-            shutil.copy2(config, work / config.name)
+        copy_tracked_files(work)  # the build also lists exercises/ and builds the wheel
         start = time.perf_counter()
-        subprocess.run([sys.executable, "scripts/build_book.py", "--lang", "en", "--strict"],
-                       cwd=work, check=True, capture_output=True)
+        built = subprocess.run([sys.executable, "scripts/build_book.py", "--lang", "en",
+                                "--strict"], cwd=work, capture_output=True, text=True)
         seconds = time.perf_counter() - start
+        if built.returncode != 0:
+            sys.exit(f"book_build.py: the build failed:\n{(built.stdout + built.stderr)[-3000:]}")
         cache = get_cache(str(work / "_build" / ".jupyter_cache"))
         pages = {Path(record.uri).stem: record.data["execution_seconds"]
                  for record in cache.list_cache_records()}
