@@ -266,3 +266,21 @@ def test_a_dead_kernel_keeps_the_points_before_it_and_gives_none_after(tmp_path,
     assert "kernel died in cell 3" in result["reason"]
     assert {p["cell"]: p["reason"] for p in result["parts"]}["after"] == (
         "the test cell never ran (the notebook stopped before it)")
+
+
+def test_the_runner_loads_nbgrader_s_execute_without_nbgrader_s_package():
+    """The sandbox's runner takes nbgrader's own Execute class, not a copy, but leaves out
+    what nbgrader's __init__ imports (the gradebook, the exchange, the server): 1.6 s a
+    notebook."""
+    probe = ("import sys\n"
+             "from autograder.sandbox.inside import _nbgrader_execute_class\n"
+             "Execute = _nbgrader_execute_class()\n"
+             "import nbgrader.preprocessors.execute as module\n"
+             "assert Execute is module.Execute and module.__file__.startswith(sys.argv[1])\n"
+             "assert Execute.timeout.default_value == 30 and Execute.interrupt_on_timeout\n"
+             "print(sorted(m for m in ('sqlalchemy', 'nbgrader.api', 'nbgrader.exchange',"
+             " 'nbgrader.preprocessors.overwritecells') if m in sys.modules))\n")
+    ran = subprocess.run([sys.executable, "-c", probe, str(Path(nbgrader.__file__).parent)],
+                         capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "[]"
