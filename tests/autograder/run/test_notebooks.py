@@ -284,3 +284,19 @@ def test_the_runner_loads_nbgrader_s_execute_without_nbgrader_s_package():
                          capture_output=True, text=True, timeout=120)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip() == "[]"
+
+
+def test_a_batch_s_gradebooks_share_one_engine_and_give_it_back(tmp_path):
+    import nbgrader.api as api
+
+    from autograder.records.gradebook import one_engine_per_database
+    from autograder.records.workspace import alembic_on_path
+
+    alembic_on_path()  # a new gradebook runs nbgrader's `alembic`
+    url, original = f"sqlite:///{tmp_path / 'gradebook.db'}", api.create_engine
+    with one_engine_per_database(), api.Gradebook(url) as first, api.Gradebook(url) as second:
+        assert first.engine is second.engine and first.db is not second.db
+        first.add_student("ada")
+        first.db.commit()
+        assert [s.id for s in second.students] == ["ada"]
+    assert api.create_engine is original
