@@ -20,7 +20,8 @@ Timed, paired in one run:
 Checks that every grade cell's auto score agrees (formgrader's database on
 both sides), and from the result.json timelines reports the median seconds
 of each phase per submission. Every run is kept, with the CPU and the load
-average before and after: benchmarks/results/nbgrader_course_throughput.json.
+average before and after and the grader's commit (the median speedup is over the
+latest commit's runs): benchmarks/results/nbgrader_course_throughput.json.
 """
 
 from __future__ import annotations
@@ -123,7 +124,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="nbgrader-course-"))
     load_before = [round(v, 2) for v in os.getloadavg()]
     ours, workspace = run_autograder(work, args.n, args.workers, args.preflight)
-    result = {"n": args.n, "workers": args.workers or "default", "preflight": args.preflight,
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
+                            capture_output=True).stdout.strip()
+    result = {"commit": commit, "n": args.n, "workers": args.workers or "default",
+              "preflight": args.preflight,
               "load_average_before": load_before,
               "autograder_seconds": round(ours, 1), "phase_medians": phase_medians(workspace)}
     if not args.autograder_only:
@@ -140,9 +144,9 @@ def main() -> int:
     path = ROOT / "benchmarks" / "results" / "nbgrader_course_throughput.json"
     existing = json.loads(path.read_text())["results"] if path.exists() else {}
     runs = [*existing.get(key, {}).get("runs", []), result]
-    speedups = [r["speedup"] for r in runs if "speedup" in r]
-    existing[key] = {"runs": runs, **({"median_speedup": statistics.median(speedups)}
-                                      if speedups else {}),
+    speedups = [r["speedup"] for r in runs if "speedup" in r and r.get("commit") == commit]
+    existing[key] = {"runs": runs, **({"median_speedup": statistics.median(speedups),
+                                       "median_of_commit": commit} if speedups else {}),
                      "command": "python benchmarks/nbgrader_course_throughput.py "
                                 f"--n {args.n}" + (" --autograder-only"
                                                    if args.autograder_only else "")
