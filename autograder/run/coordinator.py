@@ -323,14 +323,17 @@ RunJobs = Callable[[Iterator[Job]], Iterator[tuple[Job, Result]]]
 
 
 @contextlib.contextmanager
-def _engine(args: BatchOptions, threads: int,
-            preload: list[str] | None) -> Iterator[RunJobs]:
-    """A local process pool or a Dask cluster, for as long as the batch needs it."""
+def _engine(args: BatchOptions, threads: int, preload: list[str] | None,
+            checker: bool = True) -> Iterator[RunJobs]:
+    """A local process pool or a Dask cluster, for as long as the batch needs it.
+
+    `checker`: local workers import Keras for the model checks (False: they never check
+    a model, see start_local_worker)."""
     if args.cluster == "local":
         log = open_workspace(args.course).reports / "grade-workers.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with ProcessPoolExecutor(max_workers=args.workers, initializer=start_local_worker,
-                                 initargs=(threads, str(log), preload)) as pool:
+                                 initargs=(threads, str(log), preload, checker)) as pool:
             try:
                 yield lambda jobs: _from_pool(pool, jobs, args.workers)
             except BaseException:  # a refusal or ^C: what has not started never will

@@ -99,7 +99,8 @@ def grade_notebook_batch(args: Any) -> int:
     maximum = _autograded_points(assignment)
     batch = Batch(workspace, assignment, spec, profile.name, limits, box_limits, threads,
                   gpus, config, maximum)
-    with _engine(args, threads, preload) as run_jobs:
+    with (gradebook.one_engine_per_database(),
+          _engine(args, threads, preload, checker=False) as run_jobs):
         checked = "skipped"
         if args.preflight:
             checked = _preflight(batch, run_jobs)

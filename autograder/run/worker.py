@@ -86,9 +86,14 @@ def set_worker_threads(threads: int, gpu: str | None = None) -> None:
     os.environ.update(worker_environment(threads, gpu))
 
 
-def start_local_worker(threads: int, log: str, preload: list[str] | None = None) -> None:
+def start_local_worker(threads: int, log: str, preload: list[str] | None = None,
+                       checker: bool = True) -> None:
     """Pool initializer: thread settings, TensorFlow's C++ chatter into a log file, and the
-    zygote of warm kernels started at once, so that its imports overlap the first jobs."""
+    zygote of warm kernels started at once, so that its imports overlap the first jobs.
+
+    `checker`: the batch checks models outside the sandbox, so Keras is imported
+    now; an nbgrader assignment (its tests run in the kernel) never needs it, and
+    on two cores the import would compete with the first notebooks."""
     set_worker_threads(threads)
     descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(descriptor, 2)
@@ -96,6 +101,8 @@ def start_local_worker(threads: int, log: str, preload: list[str] | None = None)
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", closefd=False)  # noqa: SIM115
     if preload is not None:
         zygote.for_this_worker(preload)
+    if not checker:
+        return
     # The checker needs Keras after the first notebook: import it while that notebook starts.
     threading.Thread(target=_import_quietly, args=("keras",), daemon=True).start()
 

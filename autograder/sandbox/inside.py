@@ -81,8 +81,7 @@ def run_notebook(source: Path, output: Path, status: Path, cell_timeout: float,
                "shutdown_kernel": "immediate",  # the sandbox ends it: seconds saved
                "resources": {"metadata": {"path": str(source.parent)}}}
     if nbgrader_execute:  # nbgrader's own client: its timeout and error rules, not a copy
-        from nbgrader.preprocessors.execute import Execute
-
+        Execute = _nbgrader_execute_class()
         options["timeout"] = max(1, round(cell_timeout))  # an Integer trait there
         client = Execute(**options)
         NotebookClient.__init__(client, notebook, **options)  # as its preprocess() binds one
@@ -120,6 +119,41 @@ def run_notebook(source: Path, output: Path, status: Path, cell_timeout: float,
         state.update(stopped="kernel failed", error=str(error))
     _save(notebook, output, state, status)
     return 0
+
+
+def _nbgrader_execute_class():
+    """nbgrader's `Execute` preprocessor, its own module, without importing nbgrader itself.
+
+    `nbgrader.preprocessors.execute` needs only nbconvert, traitlets, jupyter_client
+    and its sibling `base.py`; but importing it the ordinary way runs nbgrader's and
+    nbgrader.preprocessors' `__init__`, which import the gradebook (SQLAlchemy), the
+    exchange and the server extensions: 1.6 s of every notebook graded, unloaded.
+    Here the two packages are bare module objects with nbgrader's own `__path__`, so
+    the import system loads just those two files from the installed nbgrader. In
+    the sandbox's runner process only; the grader's own nbgrader is untouched.
+    """
+    import importlib.util
+    import types
+
+    if "nbgrader.preprocessors.execute" in sys.modules:
+        return sys.modules["nbgrader.preprocessors.execute"].Execute
+    found = importlib.util.find_spec("nbgrader")
+    if found is None or not found.submodule_search_locations or "nbgrader" in sys.modules:
+        from nbgrader.preprocessors.execute import Execute  # the ordinary way
+
+        return Execute
+    package = types.ModuleType("nbgrader")
+    package.__path__ = list(found.submodule_search_locations)
+    preprocessors = types.ModuleType("nbgrader.preprocessors")
+    preprocessors.__path__ = [str(Path(package.__path__[0]) / "preprocessors")]
+    package.preprocessors = preprocessors
+    sys.modules["nbgrader"], sys.modules["nbgrader.preprocessors"] = package, preprocessors
+    from nbgrader.preprocessors.base import NbGraderPreprocessor
+
+    preprocessors.NbGraderPreprocessor = NbGraderPreprocessor  # execute.py's `from . import`
+    from nbgrader.preprocessors.execute import Execute
+
+    return Execute
 
 
 def _warm_kernel_manager(work: Path):

@@ -266,3 +266,37 @@ def test_a_dead_kernel_keeps_the_points_before_it_and_gives_none_after(tmp_path,
     assert "kernel died in cell 3" in result["reason"]
     assert {p["cell"]: p["reason"] for p in result["parts"]}["after"] == (
         "the test cell never ran (the notebook stopped before it)")
+
+
+def test_the_runner_loads_nbgrader_s_execute_without_nbgrader_s_package():
+    """The sandbox's runner takes nbgrader's own Execute class, not a copy, but leaves out
+    what nbgrader's __init__ imports (the gradebook, the exchange, the server): 1.6 s a
+    notebook."""
+    probe = ("import sys\n"
+             "from autograder.sandbox.inside import _nbgrader_execute_class\n"
+             "Execute = _nbgrader_execute_class()\n"
+             "import nbgrader.preprocessors.execute as module\n"
+             "assert Execute is module.Execute and module.__file__.startswith(sys.argv[1])\n"
+             "assert Execute.timeout.default_value == 30 and Execute.interrupt_on_timeout\n"
+             "print(sorted(m for m in ('sqlalchemy', 'nbgrader.api', 'nbgrader.exchange',"
+             " 'nbgrader.preprocessors.overwritecells') if m in sys.modules))\n")
+    ran = subprocess.run([sys.executable, "-c", probe, str(Path(nbgrader.__file__).parent)],
+                         capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "[]"
+
+
+def test_a_batch_s_gradebooks_share_one_engine_and_give_it_back(tmp_path):
+    import nbgrader.api as api
+
+    from autograder.records.gradebook import one_engine_per_database
+    from autograder.records.workspace import alembic_on_path
+
+    alembic_on_path()  # a new gradebook runs nbgrader's `alembic`
+    url, original = f"sqlite:///{tmp_path / 'gradebook.db'}", api.create_engine
+    with one_engine_per_database(), api.Gradebook(url) as first, api.Gradebook(url) as second:
+        assert first.engine is second.engine and first.db is not second.db
+        first.add_student("ada")
+        first.db.commit()
+        assert [s.id for s in second.students] == ["ada"]
+    assert api.create_engine is original
