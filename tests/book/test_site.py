@@ -223,6 +223,7 @@ def rendered(browser, site_url):
             context = browser.new_context(viewport={"width": width, "height": height})
             page = context.new_page()
             page.goto(f"{site_url}/{lang}/{slug}.html", wait_until="networkidle")
+            page.wait_for_load_state("load")  # the course's own load handlers have run
             page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
             seen[key] = page.evaluate(INSPECT)
             if SCREENSHOTS:
