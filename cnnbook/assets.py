@@ -18,6 +18,7 @@ PRODUCED_BY = {
     "toolkit": "python scripts/train_toolkit.py",
     "overfit": "CNNBOOK_DATA=DIR python scripts/train_overfit.py",
     "degradation": "CNNBOOK_DATA=DIR python scripts/train_degradation.py",
+    "a4_recipe": "python benchmarks/a4_recipes.py summary (after its speed and train runs)",
 }
 
 
