@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
                   f"out of the zip, with no lms_id in {ROSTER_NAME}: {', '.join(skipped[:3])}"
                   f"{', …' if len(skipped) > 3 else ''}", file=sys.stderr)
         packed = len({participant for _, participant, _ in entries})
-        each = f" for {packed} students" if count != packed else ""
+        each = f" for {packed} student{'' if packed == 1 else 's'}" if count != packed else ""
         print(f"{target}: {count} feedback pages{each} for Moodle")
     return 0
 
