@@ -307,3 +307,10 @@ def test_report_gives_each_notebook_and_what_awaits_hand_grading(graded, tmp_pat
     assert "(1 point, 3 awaiting hand grading)" in summary  # problem1/sum_of_squares_equation
     part_b = next(line for line in summary.splitlines() if "problem2/part-b" in line)
     assert part_b.endswith("(2 points, 2 awaiting hand grading)")  # nosecond's is lost, not due
+
+
+def test_report_on_a_recorded_assignment_not_graded_yet(graded, tmp_path, capsys):
+    """ps1_autotest is in the course's source (notebooks, no grading.yml) but not graded."""
+    assert main(["report", "ps1_autotest", "-o", str(tmp_path / "report"),
+                 "--course", str(graded)]) == 2
+    assert "no graded submissions of ps1_autotest yet" in one_line_error(capsys, "report")
