@@ -288,11 +288,16 @@ def test_provisional_pages_say_so_and_a_zip_needs_the_flag(course, tmp_path, cap
         capsys, "feedback")
 
 
-def test_the_waiting_line_in_greek(graded):
+def test_the_page_s_total_line_in_greek(graded):
+    from autograder.feedback import total_line
+
     scores = read_gradebook(open_workspace(graded), ["ps1"])["ps1"]
     text = waiting_text(scores, scores.submissions["bitdiddle"], "el")
     assert text.startswith(f"{PROVISIONAL_WORDS['el']['provisional']}: 8 μονάδες αναμένουν "
                            "βαθμολόγηση με το χέρι (problem1/sum_of_squares_equation")
+    line = total_line(scores, "bitdiddle", 3.0, "el")
+    assert line == (f"**Σύνολο της εργασίας: 1.5 / 13** (problem1 1.5/10, problem2 0/3). {text}")
+    assert total_line(scores, "nobody", 3.0, "el") == ""
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -314,3 +319,13 @@ def test_report_on_a_recorded_assignment_not_graded_yet(graded, tmp_path, capsys
     assert main(["report", "ps1_autotest", "-o", str(tmp_path / "report"),
                  "--course", str(graded)]) == 2
     assert "no graded submissions of ps1_autotest yet" in one_line_error(capsys, "report")
+
+
+def test_this_course_s_pages_get_no_total_line(tmp_path):
+    """One notebook, every point autograded: the summary's score is the total already."""
+    from autograder.feedback import total_line
+    from tests.autograder.test_export import A2, make_course
+
+    scores = read_gradebook(make_course(tmp_path / "course"), [A2])[A2]
+    assert not any(submission.pending for submission in scores.submissions.values())
+    assert total_line(scores, "s001", 16.0, "en") == ""
