@@ -33,6 +33,7 @@ from autograder.records.results import (
     read_gradebook,
 )
 from autograder.records.workspace import Workspace, add_course_arguments, open_workspace
+from autograder.scoring.reasons import render
 from autograder.scoring.result import ERROR, PHASES, Result, Timeline
 
 OUTPUTS = ("scores.png", "pass_rate.png", "summary.txt")
@@ -123,7 +124,7 @@ def collect(workspace: Workspace, assignment: str) -> ReportData:
         submission = scores.submissions[student]
         result = load_result(workspace, student, assignment)
         status = result.status if result is not None else None
-        reason = result.reason_text.strip() if result is not None else ""
+        reason = _reason(result)
         if status == ERROR and not reason:
             reason = "grading error (no reason recorded)"
         seconds = result.seconds if result is not None else None
@@ -135,6 +136,14 @@ def collect(workspace: Workspace, assignment: str) -> ReportData:
                              submission.notebooks, submission.pending))
     return ReportData(assignment, _title(workspace, assignment), scores.max_score,
                       scores.cells, graded, scores.notebooks if scores.several else {})
+
+
+def _reason(result: Result | None) -> str:
+    """result.json's reasons, less its count of cells left to formgrader: that is not a
+    failure, and the gradebook says what still waits now (the WARNING line)."""
+    if result is None:
+        return ""
+    return render([r for r in result.reasons if r.code != "manual_cells"]).strip()
 
 
 def _lost_points(result: Result | None) -> dict[str, str]:

@@ -312,6 +312,8 @@ def test_report_gives_each_notebook_and_what_awaits_hand_grading(graded, tmp_pat
     assert "(1 point, 3 awaiting hand grading)" in summary  # problem1/sum_of_squares_equation
     part_b = next(line for line in summary.splitlines() if "problem2/part-b" in line)
     assert part_b.endswith("(2 points, 2 awaiting hand grading)")  # nosecond's is lost, not due
+    failures = summary.split("failure reasons:\n", 1)[1].split("\n\n", 1)[0]
+    assert failures == "  1  notebook problem2 was not submitted"  # waiting is no failure
 
 
 def test_report_on_a_recorded_assignment_not_graded_yet(graded, tmp_path, capsys):
