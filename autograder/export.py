@@ -28,7 +28,7 @@ grade/import/grade_import_form.php and grade/import/csv/classes/load_data.php):
 comments of the CSV from the assignment's "Download grading worksheet", for its "Upload
 grading worksheet" (format and sources: autograder/records/moodle.py). Rows are matched by
 the worksheet's Identifier ("Participant 123") against the roster's lms_id, never by name.
-Where the worksheet's "Maximum grade" differs from the notebook's points, grades are scaled
+Where the worksheet's "Maximum grade" differs from the assignment's points, grades are scaled
 to it (Moodle skips a grade above the maximum) and a note says so.
 
 `--format eclass --assignment A` writes the grades file Open eClass's work module imports
