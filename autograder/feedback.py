@@ -243,7 +243,8 @@ def write_feedback(workspace: Workspace, assignment: str, student: str) -> Path:
     from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
     result_path = workspace.autograded(student, assignment) / RESULT_FILE
-    language = json.loads(result_path.read_text(encoding="utf-8")).get("language")
+    recorded = json.loads(result_path.read_text(encoding="utf-8"))
+    language = recorded.get("language")
     alembic_on_path()
     config = nbgrader_config(workspace)
     config.CourseDirectory.assignment_id = assignment
@@ -255,8 +256,7 @@ def write_feedback(workspace: Workspace, assignment: str, student: str) -> Path:
     config.ClearHiddenTests.enforce_metadata = False
     config.SummaryCell.result_path = str(result_path)
     config.SummaryCell.total_line = total_line(
-        _scores(workspace, assignment), student,
-        float(json.loads(result_path.read_text(encoding="utf-8")).get("max_score") or 0.0),
+        _scores(workspace, assignment), student, float(recorded.get("max_score") or 0.0),
         language if language in LABELS else "en")
     run_converter(GenerateFeedback, config, f"nbgrader could not write feedback for {student}")
     folder = workspace.feedback(student, assignment)
