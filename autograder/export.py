@@ -28,7 +28,7 @@ grade/import/grade_import_form.php and grade/import/csv/classes/load_data.php):
 comments of the CSV from the assignment's "Download grading worksheet", for its "Upload
 grading worksheet" (format and sources: autograder/records/moodle.py). Rows are matched by
 the worksheet's Identifier ("Participant 123") against the roster's lms_id, never by name.
-Where the worksheet's "Maximum grade" differs from the notebook's points, grades are scaled
+Where the worksheet's "Maximum grade" differs from the assignment's points, grades are scaled
 to it (Moodle skips a grade above the maximum) and a note says so.
 
 `--format eclass --assignment A` writes the grades file Open eClass's work module imports
@@ -38,6 +38,15 @@ be the student's eClass username.
 Scores come from the gradebook (manual grades from formgrader included; the late
 penalty taken off as nbgrader's own `score` column does); feedback adds the
 reason recorded in each submission's result.json.
+
+An nbgrader assignment of several notebooks exports one grade per student: the sum of the
+notebooks' scores out of the sum of their maxima (nbgrader's own `score` and `max_score`), a
+notebook not submitted counting 0; the feedback line gives each notebook's points. Such an
+assignment leaves hand-graded answers to formgrader, and until they are graded the sum is not
+final: every format refuses to export while an exported submission has an answer with no
+score yet (neither automatic nor manual), naming them, unless `--allow-ungraded`, which
+exports the provisional sums (those answers count 0), says so in a note and in each feedback
+line, and leaves nbgrader's CSV columns as nbgrader writes them.
 """
 
 from __future__ import annotations
@@ -58,8 +67,10 @@ from autograder.records.results import (
     atomic_outputs,
     format_points,
     load_result,
+    notebook_shares,
     output_path,
     read_gradebook,
+    waiting_text,
 )
 from autograder.records.workspace import (
     ROSTER_NAME,
@@ -94,6 +105,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         default=[], metavar="A", help="only these assignments (default: all)")
     parser.add_argument("--feedback", action="store_true",
                         help="moodle: add a feedback column per assignment")
+    parser.add_argument("--allow-ungraded", action="store_true",
+                        help="export even while answers await hand grading in formgrader: "
+                             "they count 0, and notes and feedback say the scores are "
+                             "provisional (default: refuse)")
     add_course_arguments(parser)
 
 
@@ -110,6 +125,16 @@ def run(args: argparse.Namespace) -> int:
     output = output_path(workspace, args.output)
     book = read_gradebook(workspace, names)  # checks the gradebook and the assignments
     notes = []
+    waiting = awaiting_hand_grading(book)
+    if waiting and not args.allow_ungraded:
+        raise UserError(f"{_count(len(waiting), 'submission')} still {_have(waiting)} answers "
+                        f"awaiting hand grading in formgrader ({_examples(waiting)}): grade "
+                        "them first (`nbgrader formgrader`), or pass --allow-ungraded to "
+                        "export provisional scores that count them as 0")
+    if waiting:
+        notes.append(f"provisional scores: {_count(len(waiting), 'submission')} still "
+                     f"{_have(waiting)} answers awaiting hand grading, counted as 0 "
+                     f"({_examples(waiting)}); export again once formgrader has graded them")
     if args.format == "moodle-worksheet":
         done = export_moodle_worksheet(workspace, book[names[0]], args.worksheet, output, notes)
     elif args.format == "eclass":
@@ -140,6 +165,24 @@ def run(args: argparse.Namespace) -> int:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _have(items: Sequence[object]) -> str:
+    return "has" if len(items) == 1 else "have"
+
+
+def awaiting_hand_grading(book: dict[str, AssignmentScores]
+                          ) -> list[tuple[str, GradedSubmission]]:
+    """(assignment, submission) for each submission with answers formgrader has to grade."""
+    return [(name, scores.submissions[student]) for name, scores in book.items()
+            for student in sorted(scores.submissions) if scores.submissions[student].provisional]
+
+
+def _examples(waiting: list[tuple[str, GradedSubmission]]) -> str:
+    """"bitdiddle (ps1: 3 cells), hacker (ps1: 4 cells)", the first three."""
+    shown = [f"{submission.student} ({name}: {_count(len(submission.pending), 'cell')})"
+             for name, submission in waiting[:3]]
+    return ", ".join(shown) + (", …" if len(waiting) > 3 else "")
 
 
 # --- nbgrader's CSV --------------------------------------------------------------------------
@@ -306,6 +349,9 @@ FEEDBACK_WORDS = {
     "el": {"score": "Βαθμός", "missed": "Όχι πλήρης βαθμός", "all": "Όλοι οι έλεγχοι πέρασαν.",
            "note": "Σημείωση"},
 }
+# result.json's count of hand-graded cells is as grading left it; the gradebook says what
+# still waits now (formgrader may have graded them since), so that reason is not repeated
+STALE_REASONS = ("manual_cells",)
 
 
 def feedback_text(scores: AssignmentScores, submission: GradedSubmission,
@@ -315,13 +361,19 @@ def feedback_text(scores: AssignmentScores, submission: GradedSubmission,
     language = result.language if result is not None and result.language in FEEDBACK_WORDS \
         else "en"
     words = FEEDBACK_WORDS[language]
-    parts = [f"{words['score']} {format_points(submission.score)}/"
-             f"{format_points(scores.max_score)}."]
+    total = f"{words['score']} {format_points(submission.score)}/{format_points(scores.max_score)}"
+    shares = notebook_shares(scores, submission)  # the sum of the notebooks' points
+    parts = [f"{total} ({shares})." if shares else f"{total}."]
+    waiting = waiting_text(scores, submission, language)
+    if waiting:
+        parts.append(waiting)
     missed = [f"{cell} {format_points(submission.cells.get(cell, 0.0))}/{format_points(points)}"
               for cell, points in scores.cells.items()
-              if submission.cells.get(cell, 0.0) < points - 1e-9]
+              if submission.cells.get(cell, 0.0) < points - 1e-9
+              and cell not in submission.pending]
     parts.append(f"{words['missed']}: {', '.join(missed)}." if missed else words["all"])
-    reason = render(result.reasons, language).strip() if result is not None else ""
+    reasons = [] if result is None else [r for r in result.reasons if r.code not in STALE_REASONS]
+    reason = render(reasons, language).strip()
     if reason:
         parts.append(f"{words['note']}: {reason}.")
     return " ".join(parts)

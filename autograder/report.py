@@ -33,6 +33,7 @@ from autograder.records.results import (
     read_gradebook,
 )
 from autograder.records.workspace import Workspace, add_course_arguments, open_workspace
+from autograder.scoring.reasons import render
 from autograder.scoring.result import ERROR, PHASES, Result, Timeline
 
 OUTPUTS = ("scores.png", "pass_rate.png", "summary.txt")
@@ -80,6 +81,8 @@ class Graded:
     on_sample: bool = False  # graded on the bundled data sample (--allow-sample)
     unchecked: bool = False  # graded with --no-preflight: the reference was not graded first
     timeline: Timeline = field(default_factory=Timeline)  # empty: none recorded
+    notebooks: dict[str, float] = field(default_factory=dict)  # notebook → points earned
+    pending: list[str] = field(default_factory=list)  # cells awaiting hand grading
 
 
 @dataclass
@@ -89,6 +92,11 @@ class ReportData:
     max_score: float
     cells: dict[str, float]  # grade id → points, in notebook order
     submissions: list[Graded]
+    notebooks: dict[str, float] = field(default_factory=dict)  # notebook → its maximum
+
+    def waiting(self, cell: str) -> int:
+        """How many submissions still await hand grading on `cell`."""
+        return sum(1 for submission in self.submissions if cell in submission.pending)
 
     @property
     def scores(self) -> list[float]:
@@ -103,7 +111,7 @@ class ReportData:
 def collect(workspace: Workspace, assignment: str) -> ReportData:
     book = read_gradebook(workspace)
     if assignment not in book:
-        if (workspace.source / assignment / f"{assignment}.ipynb").is_file():
+        if any((workspace.source / assignment).glob("*.ipynb")):  # recorded, not graded
             raise UserError(f"no graded submissions of {assignment} yet "
                             "(run `autograder grade` first)")
         listed = ", ".join(sorted(book)) or "none yet"
@@ -116,7 +124,7 @@ def collect(workspace: Workspace, assignment: str) -> ReportData:
         submission = scores.submissions[student]
         result = load_result(workspace, student, assignment)
         status = result.status if result is not None else None
-        reason = result.reason_text.strip() if result is not None else ""
+        reason = _reason(result)
         if status == ERROR and not reason:
             reason = "grading error (no reason recorded)"
         seconds = result.seconds if result is not None else None
@@ -124,9 +132,18 @@ def collect(workspace: Workspace, assignment: str) -> ReportData:
                              seconds, _lost_points(result),
                              result is not None and result.on_sample,
                              result is not None and result.preflight == "skipped",
-                             result.timeline if result is not None else Timeline()))
+                             result.timeline if result is not None else Timeline(),
+                             submission.notebooks, submission.pending))
     return ReportData(assignment, _title(workspace, assignment), scores.max_score,
-                      scores.cells, graded)
+                      scores.cells, graded, scores.notebooks if scores.several else {})
+
+
+def _reason(result: Result | None) -> str:
+    """result.json's reasons, less its count of cells left to formgrader: that is not a
+    failure, and the gradebook says what still waits now (the WARNING line)."""
+    if result is None:
+        return ""
+    return render([r for r in result.reasons if r.code != "manual_cells"]).strip()
 
 
 def _lost_points(result: Result | None) -> dict[str, str]:
@@ -161,17 +178,32 @@ def summary_text(data: ReportData) -> str:
     if on_sample:
         lines.append(f"WARNING: {on_sample} graded on the bundled data sample (--allow-sample): "
                      "trial grades, not final ones")
+    waiting = [submission for submission in data.submissions if submission.pending]
+    if waiting:
+        lines.append(f"WARNING: {len(waiting)} {'has' if len(waiting) == 1 else 'have'} "
+                     f"answers awaiting hand grading in formgrader "
+                     f"({sum(len(s.pending) for s in waiting)} cells): their scores count them "
+                     "as 0, so they are provisional; report again once they are graded")
     lines.append(f"score out of {format_points(data.max_score)}: "
                  f"mean {statistics.fmean(scores):.2f}, "
                  f"median {format_points(statistics.median(scores))}, "
                  f"min {format_points(min(scores))}, max {format_points(max(scores))}")
+    if data.notebooks:  # the score is the sum of the notebooks' scores
+        means = {notebook: statistics.fmean(s.notebooks.get(notebook, 0.0)
+                                            for s in data.submissions)
+                 for notebook in data.notebooks}
+        lines.append("per notebook (mean out of its maximum): " + ", ".join(
+            f"{notebook} {means[notebook]:.2f}/{format_points(maximum)}"
+            for notebook, maximum in data.notebooks.items()))
     lines += ["", "pass rate per test (submissions with the cell's full points):"]
     width = max((len(cell) for cell in data.cells), default=0)
     for cell, points in data.cells.items():
         passed = data.passed(cell)
+        waiting_here = data.waiting(cell)
         lines.append(f"  {cell:<{width}}  {passed:>{len(str(total))}}/{total}  "
                      f"{100 * passed / total:3.0f}%  ({format_points(points)} "
-                     f"{'point' if points == 1 else 'points'})")
+                     f"{'point' if points == 1 else 'points'}"
+                     f"{f', {waiting_here} awaiting hand grading' if waiting_here else ''})")
     if not data.cells:
         lines.append("  (no graded cells)")
     lines += ["", f"why points were lost (the {LOST_REASONS} commonest reasons per test):"]

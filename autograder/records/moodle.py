@@ -38,7 +38,11 @@ Feedback files zip (Assignment → "Upload multiple feedback files in a zip", pl
     part is split at '_' into at most 5 pieces; the first with at least 4 pieces whose
     2nd piece is the participant's unique id (numeric) and whose 3rd and 4th name a
     plugin (`get_plugin_by_type`) assigns the file to that participant. Files and folders
-    starting with '.' or '~' are ignored.
+    starting with '.' or '~' are ignored. The file's name in Moodle is the rest of the path
+    after that folder, so one folder holds any number of a participant's files (an
+    assignment of several notebooks: a page per notebook); `import_zip_files` replaces a
+    feedback file of the same name and path, adds the others, and skips unchanged ones
+    (`is_file_modified` compares content hashes).
   * mod/assign/locallib.php (`download_submissions`): Moodle's own folder for a
     participant is clean_filename(str_replace('_', ' ', fullname) . '_' . uniqueid)
     followed by '_' . subtype . '_' . type: "Γιώργος Παπαδόπουλος_201_assignfeedback_file".
@@ -197,7 +201,8 @@ def feedback_folder(full_name: str, participant: str) -> str:
 
 def write_feedback_zip(target: Path, pages: Iterable[tuple[str, str, Path]]) -> int:
     """Write the zip for "Upload multiple feedback files in a zip": each (full name,
-    participant id, HTML page) as <folder>/<page name>. Returns the number of files."""
+    participant id, HTML page) as <folder>/<page name>; a participant's several pages share
+    the folder. Returns the number of files."""
     count = 0
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for full_name, participant, page in pages:

@@ -90,14 +90,33 @@ class GradedSubmission:
     raw_score: float
     score: float                 # nbgrader's `score`: raw minus the late penalty, at least 0
     cells: dict[str, float]      # grade id → points earned
+    notebooks: dict[str, float] = field(default_factory=dict)  # notebook → points earned
+    # grade ids with no score yet, automatic or manual: answers formgrader has still to grade
+    # (nbgrader-mode assignments leave hand-graded cells so); they count 0 in `score`
+    pending: list[str] = field(default_factory=list)
+
+    @property
+    def provisional(self) -> bool:
+        """Whether some answer still awaits hand grading, so `score` is not final."""
+        return bool(self.pending)
 
 
 @dataclass
 class AssignmentScores:
     name: str
-    max_score: float
+    max_score: float             # the sum of the notebooks' maxima, as nbgrader's export gives
     cells: dict[str, float]      # grade id → points, in the gradebook's (the notebook's) order
     submissions: dict[str, GradedSubmission] = field(default_factory=dict)
+    notebooks: dict[str, float] = field(default_factory=dict)  # notebook → its maximum
+
+    @property
+    def several(self) -> bool:
+        """An nbgrader assignment of several notebooks (cells are named notebook/grade_id)."""
+        return len(self.notebooks) > 1
+
+    def pending_points(self, submission: GradedSubmission) -> float:
+        """The points of `submission`'s answers that still await hand grading."""
+        return sum(self.cells.get(cell, 0.0) for cell in submission.pending)
 
 
 def gradebook_file(workspace: Workspace) -> Path:
@@ -123,19 +142,35 @@ def read_gradebook(workspace: Workspace,
         for name in assignments or sorted(known):
             assignment = known[name]
             several = len(assignment.notebooks) > 1  # cells named notebook/grade_id
+            # grade cells, then task cells (nbgrader's max_score counts both)
             cells = {_cell_name(notebook.name, cell.name, several): float(cell.max_score or 0.0)
-                     for notebook in assignment.notebooks for cell in notebook.grade_cells}
-            scores = AssignmentScores(name, float(assignment.max_score or 0.0), cells)
+                     for notebook in assignment.notebooks
+                     for cell in [*notebook.grade_cells, *notebook.task_cells]}
+            scores = AssignmentScores(name, float(assignment.max_score or 0.0), cells,
+                                      notebooks={notebook.name: float(notebook.max_score or 0.0)
+                                                 for notebook in assignment.notebooks})
             for submitted in assignment.submissions:
-                raw = float(submitted.score or 0.0)
-                penalty = float(submitted.late_submission_penalty or 0.0)
-                earned = {_cell_name(notebook.name, grade.name, several): float(grade.score or 0.0)
-                          for notebook in submitted.notebooks for grade in notebook.grades}
-                student = submitted.student.id
-                scores.submissions[student] = GradedSubmission(
-                    student, raw, max(0.0, raw - penalty), earned)
+                graded = _graded(submitted, several)
+                graded.pending = [cell for cell in cells if cell in graded.pending]
+                scores.submissions[graded.student] = graded
             result[name] = scores
     return result
+
+
+def _graded(submitted, several: bool) -> GradedSubmission:
+    """One nbgrader SubmittedAssignment as plain data."""
+    raw = float(submitted.score or 0.0)
+    penalty = float(submitted.late_submission_penalty or 0.0)
+    earned, pending, notebooks = {}, [], {}
+    for notebook in submitted.notebooks:
+        notebooks[notebook.name] = float(notebook.score or 0.0)
+        for grade in notebook.grades:
+            cell = _cell_name(notebook.name, grade.name, several)
+            earned[cell] = float(grade.score or 0.0)
+            if grade.auto_score is None and grade.manual_score is None:
+                pending.append(cell)
+    return GradedSubmission(submitted.student.id, raw, max(0.0, raw - penalty), earned,
+                            notebooks, pending)
 
 
 def _cell_name(notebook: str, grade_id: str, several: bool) -> str:
@@ -155,6 +190,36 @@ def load_result(workspace: Workspace, student: str, assignment: str) -> Result |
             AttributeError) as error:
         print(f"autograder: warning: ignoring {path}: {error}", file=sys.stderr)
         return None
+
+
+# What exports and feedback pages say of a sum that is not final, in the student's language.
+PROVISIONAL_WORDS = {
+    "en": {"provisional": "Provisional",
+           "waiting": "{points} points await grading by hand ({cells})",
+           "total": "Assignment total"},
+    "el": {"provisional": "Προσωρινός βαθμός",
+           "waiting": "{points} μονάδες αναμένουν βαθμολόγηση με το χέρι ({cells})",
+           "total": "Σύνολο της εργασίας"},
+}
+
+
+def notebook_shares(scores: AssignmentScores, submission: GradedSubmission) -> str:
+    """"problem1 1.5/10, problem2 0/3": each notebook's points where there are several."""
+    if not scores.several:
+        return ""
+    return ", ".join(f"{notebook} {format_points(submission.notebooks.get(notebook, 0.0))}/"
+                     f"{format_points(maximum)}" for notebook, maximum in scores.notebooks.items())
+
+
+def waiting_text(scores: AssignmentScores, submission: GradedSubmission,
+                 language: str = "en") -> str:
+    """"Provisional: 8 points await grading by hand (cells)." or "" when the score is final."""
+    if not submission.pending:
+        return ""
+    words = PROVISIONAL_WORDS.get(language, PROVISIONAL_WORDS["en"])
+    waiting = words["waiting"].format(points=format_points(scores.pending_points(submission)),
+                                      cells=", ".join(submission.pending))
+    return f"{words['provisional']}: {waiting}."
 
 
 def format_points(value: float) -> str:
