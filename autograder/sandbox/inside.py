@@ -33,7 +33,7 @@ TRUNCATED = "\n… output truncated by the grader …\n"
 def main(argv: list[str] | None = None) -> int:
     from autograder.sandbox.startup import skip_slow_optional_imports
 
-    skip_slow_optional_imports()  # before nbformat: 2 s of every graded notebook
+    skip_slow_optional_imports(format_checkers=True)  # before nbformat: 2 s a notebook
     parser = argparse.ArgumentParser(prog="autograder.sandbox.inside")
     verbs = parser.add_subparsers(dest="verb", required=True)
     notebook = verbs.add_parser("notebook")
