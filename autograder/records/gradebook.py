@@ -128,6 +128,7 @@ def record_scores(workspace: Workspace, assignment: str, student: str,
         for grade_id, score in scores.items():
             grade = book.find_grade(grade_id, assignment, assignment, student)
             grade.auto_score = float(score)
+            grade.needs_manual_grade = False  # as nbgrader's SaveAutoGrades: nothing left to do
         book.db.commit()
 
 

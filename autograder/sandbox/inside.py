@@ -33,7 +33,7 @@ TRUNCATED = "\n… output truncated by the grader …\n"
 def main(argv: list[str] | None = None) -> int:
     from autograder.sandbox.startup import skip_slow_optional_imports
 
-    skip_slow_optional_imports(format_checkers=True)  # before nbformat: 2 s a notebook
+    skip_slow_optional_imports()  # before nbformat: 2 s of every graded notebook
     parser = argparse.ArgumentParser(prog="autograder.sandbox.inside")
     verbs = parser.add_subparsers(dest="verb", required=True)
     notebook = verbs.add_parser("notebook")
@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get(folder):
             Path(os.environ[folder]).mkdir(parents=True, exist_ok=True)
     if args.verb == "notebook":
+        # The notebook's code runs in its kernel, another process; this one only needs
+        # nbformat's schema, whose formats need none of those packages. (The functions
+        # verb runs a student's definitions here, which may import them: requests, idna.)
+        skip_slow_optional_imports(format_checkers=True)
         code = run_notebook(args.source, args.output, args.status, args.cell_timeout,
                             args.warm_kernel, args.nbgrader_execute)
         # Where no cgroup enforces the limits, the watchdog outside polls the sandbox

@@ -20,9 +20,11 @@ def skip_slow_optional_imports(format_checkers: bool = False) -> None:
     package as optional, so a blocked import only drops those two format checks.
 
     With `format_checkers`, the other optional format packages are blocked too.
-    Only the sandbox's runner asks for it: a process that runs nothing else. Never
-    the zygote, whose modules a student's kernel inherits (a student may import
-    `arrow`), nor the grader's own command line.
+    Only the sandbox's notebook runner asks for it, a process that runs no student
+    code (the kernel is another process). Never the zygote, whose modules a
+    student's kernel inherits, nor the runner of function checks, which defines
+    the student's functions in its own process (TensorFlow imports `idna` through
+    `requests`), nor the grader's own command line.
     """
     blocked = ("rfc3987_syntax", *(FORMAT_CHECKER_PACKAGES if format_checkers else ()))
     for name in blocked:

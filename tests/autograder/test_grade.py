@@ -213,7 +213,10 @@ def test_scores_reach_nbgraders_gradebook(graded):
 
     with gradebook(graded["workspace"]) as book:
         for student, result in graded["results"].items():
-            assert book.find_submission("toy", student).score == result["score"]
+            submission = book.find_submission("toy", student)
+            assert submission.score == result["score"]
+            # every cell is graded by the grader: formgrader lists none as waiting for a hand
+            assert not submission.needs_manual_grade, student
 
 
 def test_no_process_is_left_behind(graded):
