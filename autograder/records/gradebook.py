@@ -25,11 +25,14 @@ from autograder.records.workspace import (
 )
 
 
-def ensure_assignment(workspace: Workspace, assignment: str, course: Any = None) -> None:
+def ensure_assignment(workspace: Workspace, assignment: str, course: Any = None,
+                      course_root: Path | None = None) -> None:
     """Record `assignment` (its notebook, grade cells and checksums) in the gradebook.
 
     `course`: an nbgrader course's settings for generate_assignment (its solution
     and hidden-test markers decide the released checksums and the hidden tests).
+    `course_root`: that course's root, where nbgrader runs from: generate_assignment
+    looks for the course-wide `autotests.yml` in its working folder.
     """
     import json
 
@@ -52,8 +55,30 @@ def ensure_assignment(workspace: Workspace, assignment: str, course: Any = None)
     config.GenerateAssignment.force = True
     if course:
         config.merge(course)
-    run_converter(GenerateAssignment, config, f"nbgrader could not record {assignment}")
+    autotests = course_root is not None and (course_root / "autotests.yml").is_file()
+    with contextlib.chdir(course_root) if autotests else contextlib.nullcontext():
+        run_converter(GenerateAssignment, config, f"nbgrader could not record {assignment}")
     marker.write_text(recorded)
+
+
+def set_due_date(workspace: Workspace, assignment: str, due: str | None) -> None:
+    """Give `assignment` the course's due date, as `nbgrader db assignment add --duedate`.
+
+    Without one (`due` None) the workspace's own stays: an instructor may set it
+    there with nbgrader's command. AssignLatePenalties reads it when it records.
+    """
+    import warnings
+
+    from nbgrader.utils import parse_utc
+
+    if due is None:
+        return
+    with gradebook(workspace) as book, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = book.find_assignment(assignment)
+        if found.duedate != parse_utc(due):
+            found.duedate = parse_utc(due)
+            book.db.commit()
 
 
 RECORDED = ".recorded"  # in the workspace's source/<a>/: the digest nbgrader last recorded

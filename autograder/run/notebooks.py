@@ -38,9 +38,12 @@ import nbformat
 from autograder.common.course import (
     NotebookAssignment,
     NotebookSet,
+    course_due_date,
+    course_root,
     generation_config,
     load_course_config,
     load_notebook_assignment,
+    non_python_kernel,
     notebook_spec,
     read_course_settings,
 )
@@ -67,6 +70,7 @@ def grade_notebook_batch(args: Any) -> int:
 
     workspace = open_workspace(args.course)
     assignment = load_notebook_assignment(workspace.source, args.assignment)
+    _refuse_other_kernels(assignment)
     settings = read_course_settings(workspace.source)
     config = load_course_config(workspace.source)
     spec = notebook_spec(assignment, settings)
@@ -86,7 +90,11 @@ def grade_notebook_batch(args: Any) -> int:
           f"{args.workers} workers, {args.cluster})")
     if not todo:
         return 0
-    gradebook.ensure_assignment(workspace, assignment.name, generation_config(config))
+    root = course_root(workspace.source)
+    gradebook.ensure_assignment(workspace, assignment.name, generation_config(config), root)
+    gradebook.set_due_date(workspace, assignment.name,
+                           course_due_date(workspace.source, assignment.name))
+    _load_late_plugin(config, root)
     limits = dict(profile.limits)
     if args.timeout:
         limits["notebook_timeout"] = args.timeout
@@ -243,6 +251,31 @@ def _preflight(batch: Batch, run_jobs) -> str:
     return "passed"
 
 
+def _refuse_other_kernels(assignment: NotebookAssignment) -> None:
+    """Notebooks run on a Python kernel here: a source written for another is refused."""
+    for name in assignment.notebooks:
+        language = non_python_kernel(nbformat.read(assignment.notebook_path(name),
+                                                   as_version=4))
+        if language:
+            raise UserError(f"{assignment.name}/{name}.ipynb is written for a {language} "
+                            "kernel; this grader runs nbgrader assignments on Python kernels "
+                            "only (grade it with `nbgrader autograde`)")
+
+
+def _load_late_plugin(config: Any, root: Path) -> None:
+    """Import the course's late-penalty plugin now, from the course root as nbgrader does
+    (it puts its working folder on sys.path): a typo stops the batch before any grading."""
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    try:
+        AssignLatePenalties(config=config).init_plugin()
+    except Exception as error:  # the instructor's module: any error is theirs to fix
+        raise UserError(f"the course's late-submission plugin cannot be loaded from {root} "
+                        f"({type(error).__name__}: {error})") from None
+
+
 def _autograded_points(assignment: NotebookAssignment) -> float:
     return sum(nbgrader_mode.autograded_points(nbformat.read(assignment.notebook_path(name),
                                                              as_version=4))
@@ -250,11 +283,15 @@ def _autograded_points(assignment: NotebookAssignment) -> float:
 
 
 def submission_digest(folder: Path, assignment: NotebookAssignment) -> str:
-    """One digest of every submitted notebook of the assignment (absent ones count)."""
+    """One digest of every submitted notebook of the assignment (absent ones count) and of
+    its timestamp: a new submission time is regraded, so its late penalty follows
+    (nbgrader's issue 723 needs `--force` for that)."""
     digest = hashlib.sha256()
     for name in assignment.notebooks:
         path = folder / f"{name}.ipynb"
         digest.update(f"{name}:{file_sha256(path) if path.is_file() else '-'};".encode())
+    stamp = folder / "timestamp.txt"
+    digest.update(f"timestamp:{file_sha256(stamp) if stamp.is_file() else '-'};".encode())
     return digest.hexdigest()
 
 
@@ -322,7 +359,8 @@ def run_notebooks(job, work: Path) -> Result:
     readonly = sorted({Path(relative).parts[0] for relative in notebook_set.files})
     box = isolation.Sandbox(work, None, [Path(p) for p in job.hide], job.box_limits,
                             readonly=readonly)
-    env = engine._sandbox_env(job, box)
+    env = {**engine._sandbox_env(job, box),
+           "NBGRADER_EXECUTION": "autograde"}  # as nbgrader's autograde sets it
     preload = SimpleNamespace(notebook=Path(notebook_set.preload_from))
     executed, reasons, seconds, peak = {}, [], 0.0, 0
     run, kernel, timeline = None, "", Timeline()
@@ -344,6 +382,7 @@ def run_notebooks(job, work: Path) -> Result:
         stopped = engine._stop_reason(run, status, notebook)
         if stopped is not None:
             reasons.append(stopped)
+        reasons += _interrupted_cells(engine, notebook)
         _add_timeline(timeline, name, engine.notebook_timeline(status, notebook, launched, ended))
         nbgrader_mode.mark_never_ran(notebook, set(status.get("executed", [])))
         executed[name] = nbformat.writes(notebook)
@@ -353,6 +392,15 @@ def run_notebooks(job, work: Path) -> Result:
                   isolation=run.isolation if run else "", kernel=kernel,
                   peak_memory_mb=round(peak / 2**20), notebook_seconds=round(seconds, 2),
                   executed_notebooks=executed, timeline=timeline)
+
+
+def _interrupted_cells(engine: Any, notebook: Any) -> list[Reason]:
+    """A reason for each cell nbgrader's Execute interrupted at the cell timeout (it records
+    a CellTimeoutError output and goes on, so the run itself does not stop)."""
+    return [reason("timeout", cell=engine._cell_number(notebook, index))
+            for index, cell in enumerate(notebook.cells)
+            if any(output.get("ename") == "CellTimeoutError"
+                   for output in cell.get("outputs", []))]
 
 
 def _add_timeline(timeline: Timeline, name: str, notebook: Timeline) -> None:

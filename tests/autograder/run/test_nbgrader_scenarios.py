@@ -1,0 +1,152 @@
+"""DRAFT"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from autograder.cli import main
+from tests.autograder.run.test_notebooks import (
+    FILES,
+    nbgrader_command,
+    notebook_scores,
+)
+
+DUE = "2015-02-02 14:58:23.948203 America/Los_Angeles"  # nbgrader's tests' due date
+ON_TIME, ONE_HOUR_LATE, FOUR_HOURS_LATE = (
+    DUE, "2015-02-02 15:58:23.948203 America/Los_Angeles",
+    "2015-02-02 18:58:23.948203 America/Los_Angeles")
+LATE_PLUGIN = '''\
+from nbgrader.plugins import BasePlugin
+
+class Blarg(BasePlugin):
+    def late_submission_penalty(self, student_id, score, total_seconds_late):
+        return int(total_seconds_late / 3600)  # a point an hour, as nbgrader's test_late_...
+'''
+
+def empty_notebook(path: Path, kernel: str | None = None) -> None:
+    """nbgrader's BaseTestApp._empty_notebook: no cells, the kernelspec named `kernel`."""
+    notebook = nbformat.v4.new_notebook()
+    if kernel is not None:
+        notebook.metadata.kernelspec = {"display_name": "kernel", "language": kernel,
+                                        "name": kernel}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+
+def put(course: Path, where: str, name: str, target: str = "p1.ipynb",
+        timestamp: str | None = None) -> None:
+    """nbgrader's `files/<name>` at `course/<where>/<target>` (and a timestamp.txt)."""
+    folder = course / where
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(FILES / name, folder / target)
+    if timestamp is not None:
+        (folder / "timestamp.txt").write_text(timestamp, encoding="utf-8")
+
+def set_due_date(course: Path, assignment: str, due: str = DUE) -> None:
+    """As `nbgrader db assignment add <a> --duedate …` records it in the course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    from autograder.records.workspace import alembic_on_path
+
+    alembic_on_path()
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
+        book.update_or_create_assignment(assignment, duedate=due)
+
+def collect_and_grade(course: Path, assignment: str, workspace: Path, *extra: str) -> int:
+    assert main(["collect", assignment, str(course / "submitted"), "--source",
+                 str(course / "source"), "--course", str(workspace)]) == 0
+    return main(["grade", assignment, "--course", str(workspace), "--no-preflight", *extra])
+
+def submissions(workspace: Path, assignment: str) -> dict[str, tuple]:
+    """student → (raw score, late seconds, late penalty of the first notebook), from the
+    gradebook formgrader reads."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{workspace / 'gradebook.db'}") as book:
+        return {submission.student.id: (submission.score, submission.total_seconds_late,
+                                        submission.notebooks[0].late_submission_penalty)
+                for submission in book.find_assignment(assignment).submissions}
+
+def exported(workspace: Path) -> dict[tuple[str, str], dict[str, str]]:
+    """(assignment, student) → the row `nbgrader export` writes to grades.csv."""
+    nbgrader_command("export", cwd=workspace)
+    with (workspace / "grades.csv").open(encoding="utf-8") as handle:
+        return {(row["assignment"], row["student_id"]): row for row in csv.DictReader(handle)}
+
+def grade_assignment(course: Path, assignment: str, workspace: Path, *extra: str) -> int:
+    """`autograder collect` then `autograder grade` of one assignment, as a user runs them."""
+    assert main(["collect", assignment, str(course / "submitted"), "--source",
+                 str(course / "source"), "--course", str(workspace)]) == 0
+    return main(["grade", assignment, "--course", str(workspace), "--no-preflight", *extra])
+
+def result_of(workspace: Path, student: str, assignment: str) -> dict:
+    return json.loads((workspace / "autograded" / student / assignment / "result.json")
+                      .read_text())
+
+def test_late_submissions_follow_the_course_s_due_date_and_plugin(tmp_path, capsys):
+    """test_grade_timestamp, test_late_submission_penalty_{none,zero,plugin} (with issue 723),
+    test_infinite_loop, test_missing_student and test_missing_assignment."""
+    course = tmp_path / "course"
+    config = course / "nbgrader_config.py"
+    course.mkdir()
+    put(course, "source/late", "submitted-unchanged.ipynb")
+    put(course, "submitted/foo/late", "submitted-unchanged.ipynb", timestamp=ON_TIME)
+    put(course, "submitted/bar/late", "submitted-changed.ipynb", timestamp=ONE_HOUR_LATE)
+    put(course, "submitted/baz/late", "submitted-unchanged.ipynb", timestamp=FOUR_HOURS_LATE)
+    put(course, "source/loop", "infinite-loop.ipynb")
+    put(course, "submitted/foo/loop", "infinite-loop.ipynb")
+    (course / "late_plugin.py").write_text(LATE_PLUGIN, encoding="utf-8")
+    set_due_date(course, "late")  # in the course's own gradebook, where nbgrader keeps it
+    workspace = tmp_path / "ws"
+
+    config.write_text("c = get_config()\nc.Execute.timeout = 1\n", encoding="utf-8")
+    assert grade_assignment(course, "loop", workspace) == 0  # interrupted after 1 s, graded
+    assert notebook_scores(workspace, "loop") == {("foo", "p1"): (0.0, False)}
+    assert "timeout in cell 1" in result_of(workspace, "foo", "loop")["reason"]
+
+    assert grade_assignment(course, "late", workspace) == 0  # penalty_method 'none'
+    assert submissions(workspace, "late") == {
+        "foo": (1.0, 0, None), "bar": (2.0, 3600.0, None), "baz": (1.0, 4 * 3600.0, None)}
+
+    config.write_text("c = get_config()\nc.LateSubmissionPlugin.penalty_method = 'zero'\n",
+                      encoding="utf-8")
+    assert main(["grade", "late", "--course", str(workspace), "--no-preflight", "--force"]) == 0
+    assert submissions(workspace, "late") == {
+        "foo": (1.0, 0, None), "bar": (2.0, 3600.0, 2.0), "baz": (1.0, 4 * 3600.0, 1.0)}
+    rows = exported(workspace)
+    assert rows[("late", "bar")]["raw_score"] == "2.0"
+    assert rows[("late", "bar")]["late_submission_penalty"] == "2.0"
+    assert rows[("late", "bar")]["score"] == "0.0"
+    assert rows[("late", "bar")]["duedate"] == "2015-02-02 22:58:23.948203"
+
+    # issue 723: a corrected timestamp is regraded without --force, and the penalty goes
+    (workspace / "submitted" / "bar" / "late" / "timestamp.txt").write_text(ON_TIME)
+    capsys.readouterr()
+    assert main(["grade", "late", "--course", str(workspace), "--no-preflight"]) == 0
+    assert "3 submissions, 1 to grade" in capsys.readouterr().out
+    assert submissions(workspace, "late")["bar"] == (2.0, 0, None)
+
+    config.write_text("c = get_config()\n"
+                      "c.AssignLatePenalties.plugin_class = 'late_plugin.Blarg'\n",
+                      encoding="utf-8")
+    (workspace / "submitted" / "bar" / "late" / "timestamp.txt").write_text(ONE_HOUR_LATE)
+    assert main(["grade", "late", "--course", str(workspace), "--no-preflight", "--force"]) == 0
+    assert submissions(workspace, "late") == {  # a point an hour, at most the score
+        "foo": (1.0, 0, None), "bar": (2.0, 3600.0, 1.0), "baz": (1.0, 4 * 3600.0, 1.0)}
+
+    config.write_text("c = get_config()\n"
+                      "c.AssignLatePenalties.plugin_class = 'no_such_plugin.Blarg'\n",
+                      encoding="utf-8")
+    capsys.readouterr()
+    assert main(["grade", "late", "--course", str(workspace), "--no-preflight", "--force"]) == 2
+    assert "late-submission plugin cannot be loaded" in capsys.readouterr().err
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{workspace / 'gradebook.db'}") as book:  # made as they came
+        assert sorted(student.id for student in book.students) == ["bar", "baz", "foo"]
+    assert main(["grade", "ps2", "--course", str(workspace)]) == 2  # test_missing_assignment
