@@ -2,7 +2,8 @@
 
 A folder's name is the student id, or an LMS id that the roster maps; the
 notebook may sit anywhere inside it. A copy of an nbgrader ``submitted/``
-folder works too: a ``timestamp.txt`` next to a notebook gives its time.
+folder works too: a ``timestamp.txt`` next to a notebook gives its time, and
+only the assignment's own ``<student>/<assignment>/`` subfolders are read.
 """
 
 from __future__ import annotations
@@ -18,10 +19,16 @@ def detect(entries: list[Entry]) -> bool:
 
 
 def read(entries: list[Entry], assignment: str) -> Layout:
-    submissions = []
+    submissions, skipped = [], []
     stamps = {PurePosixPath(e.path).parent.as_posix(): e for e in entries
               if e.name == "timestamp.txt"}
+    # An nbgrader course's submitted/ folder (<student>/<assignment>/…) holds every
+    # assignment: only this one's subfolders are read, as nbgrader reads them.
+    nbgrader_tree = any(len(e.parts) >= 3 and e.parts[1] == assignment for e in entries)
     for entry in entries:
+        if nbgrader_tree and len(entry.parts) >= 3 and entry.parts[1] != assignment:
+            skipped.append(f"{entry.path}: another assignment's folder ({entry.parts[1]})")
+            continue
         if len(entry.parts) < 2:
             submissions.append(ReceivedFile(entry, None, None))
             continue
@@ -35,4 +42,4 @@ def read(entries: list[Entry], assignment: str) -> Layout:
         student = entry.parts[0]
         identity = Identity(f"{student}/", ids=(student,), names=(student,), fallback=student)
         submissions.append(ReceivedFile(entry, identity, submitted))
-    return Layout("folders", submissions, [])
+    return Layout("folders", submissions, skipped)

@@ -31,8 +31,8 @@ def ensure_assignment(workspace: Workspace, assignment: str, course: Any = None,
 
     `course`: an nbgrader course's settings for generate_assignment (its solution
     and hidden-test markers decide the released checksums and the hidden tests).
-    `course_root`: that course's root, where nbgrader runs from: generate_assignment
-    looks for the course-wide `autotests.yml` in its working folder.
+    `course_root`: that course's root; its course-wide `autotests.yml` is copied to the
+    workspace's root, where generate_assignment looks for it (after the assignment's own).
     """
     import json
 
@@ -43,8 +43,12 @@ def ensure_assignment(workspace: Workspace, assignment: str, course: Any = None,
         raise UserError(f"no assignment {assignment!r} in {workspace.source}")
     target = workspace.root / "source" / assignment
     marker = target / RECORDED
+    autotests = course_root / AUTOTESTS if course_root is not None else None
+    if autotests is not None and autotests.is_file():  # nbgrader reads it from the root
+        shutil.copyfile(autotests, workspace.root / AUTOTESTS)
     recorded = source_digest(source, assignment) + (
-        json.dumps(course, sort_keys=True, default=str) if course else "")
+        json.dumps(course, sort_keys=True, default=str) if course else "") + (
+        autotests.read_text(encoding="utf-8") if autotests and autotests.is_file() else "")
     if marker.is_file() and marker.read_text() == recorded:
         return  # recorded from this very source already: nbgrader takes seconds to redo it
     shutil.rmtree(target, ignore_errors=True)
@@ -55,9 +59,7 @@ def ensure_assignment(workspace: Workspace, assignment: str, course: Any = None,
     config.GenerateAssignment.force = True
     if course:
         config.merge(course)
-    autotests = course_root is not None and (course_root / "autotests.yml").is_file()
-    with contextlib.chdir(course_root) if autotests else contextlib.nullcontext():
-        run_converter(GenerateAssignment, config, f"nbgrader could not record {assignment}")
+    run_converter(GenerateAssignment, config, f"nbgrader could not record {assignment}")
     marker.write_text(recorded)
 
 
@@ -81,6 +83,7 @@ def set_due_date(workspace: Workspace, assignment: str, due: str | None) -> None
             book.db.commit()
 
 
+AUTOTESTS = "autotests.yml"  # an nbgrader course's autotest templates, course-wide
 RECORDED = ".recorded"  # in the workspace's source/<a>/: the digest nbgrader last recorded
 
 

@@ -150,3 +150,92 @@ def test_late_submissions_follow_the_course_s_due_date_and_plugin(tmp_path, caps
     with Gradebook(f"sqlite:///{workspace / 'gradebook.db'}") as book:  # made as they came
         assert sorted(student.id for student in book.students) == ["bar", "baz", "foo"]
     assert main(["grade", "ps2", "--course", str(workspace)]) == 2  # test_missing_assignment
+
+
+def one_cell_notebook(path: Path, kernel: str | None = None) -> None:
+    """nbgrader's `_empty_notebook`, with one cell: collect refuses a notebook without any."""
+    empty_notebook(path, kernel)
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("x = 1"))
+    nbformat.write(notebook, path)
+
+
+def test_hidden_tests_autotests_and_what_the_kernel_sees(tmp_path, capsys):
+    """test_hidden_tests_single_notebook, test_grade_{,hashed_,complex_}autotest,
+    test_hidden_tests_autotest, test_grade_with_validating_envvar, test_side_effects,
+    test_skip_extra_notebooks, test_missing_files, test_grade_missing_notebook and the
+    three kernelspec tests."""
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text(  # the stub nbgrader's hidden-test tests use
+        "c = get_config()\nc.ClearSolutions.code_stub = dict(python='# YOUR CODE HERE')\n",
+        encoding="utf-8")
+    shutil.copyfile(FILES / "autotests.yml", course / "autotests.yml")  # course-wide
+    put(course, "source/hidden", "test-hidden-tests.ipynb")
+    nbgrader_command("generate_assignment", "hidden", "--no-db", cwd=course)
+    release = course / "release" / "hidden" / "p1.ipynb"
+    assert "BEGIN HIDDEN TESTS" not in release.read_text()
+    (course / "submitted" / "foo" / "hidden").mkdir(parents=True)
+    shutil.copyfile(release, course / "submitted" / "foo" / "hidden" / "p1.ipynb")
+    expected = {"hidden": {"foo": 1.5}}
+    for kind, changed in (("simple", 1.0), ("hashed", 1.0), ("multi", 3.0)):
+        put(course, f"source/auto{kind}", f"autotest-{kind}.ipynb")
+        put(course, f"submitted/foo/auto{kind}", f"autotest-{kind}-unchanged.ipynb")
+        put(course, f"submitted/bar/auto{kind}", f"autotest-{kind}-changed.ipynb")
+        expected[f"auto{kind}"] = {"foo": 0.0, "bar": changed}
+    put(course, "source/autohidden", "autotest-hidden.ipynb")
+    put(course, "submitted/foo/autohidden", "autotest-hidden-unchanged.ipynb")
+    put(course, "submitted/bar/autohidden", "autotest-hidden-changed-wrong.ipynb")
+    put(course, "submitted/baz/autohidden", "autotest-hidden-changed-right.ipynb")
+    expected["autohidden"] = {"foo": 0.0, "bar": 0.0, "baz": 1.0}
+    put(course, "source/envvar", "validating-environment-variable.ipynb")
+    put(course, "submitted/foo/envvar", "validating-environment-variable.ipynb")
+    expected["envvar"] = {"foo": 0.0}
+    put(course, "source/effects", "side-effects.ipynb")
+    put(course, "submitted/foo/effects", "side-effects.ipynb")
+    expected["effects"] = {"foo": 0.0}
+    put(course, "source/extra", "submitted-unchanged.ipynb")
+    put(course, "submitted/foo/extra", "submitted-changed.ipynb")
+    put(course, "submitted/foo/extra", "submitted-unchanged.ipynb", target="p1 copy.ipynb")
+    (course / "submitted" / "bar" / "extra").mkdir(parents=True)  # test_missing_files
+    expected["extra"] = {"foo": 2.0}
+    put(course, "source/missing", "submitted-unchanged.ipynb")
+    put(course, "source/missing", "submitted-unchanged.ipynb", target="p2.ipynb")
+    put(course, "submitted/foo/missing", "submitted-changed.ipynb")
+    expected["missing"] = {"foo": 2.0}
+    one_cell_notebook(course / "source" / "nospec" / "p1.ipynb")
+    one_cell_notebook(course / "submitted" / "foo" / "nospec" / "p1.ipynb", kernel="python")
+    one_cell_notebook(course / "submitted" / "bar" / "nospec" / "p1.ipynb", kernel="blarg")
+    expected["nospec"] = {"foo": 0.0, "bar": 0.0}
+    one_cell_notebook(course / "source" / "pyspec" / "p1.ipynb", kernel="python")
+    one_cell_notebook(course / "submitted" / "foo" / "pyspec" / "p1.ipynb", kernel="blah")
+    expected["pyspec"] = {"foo": 0.0}
+    one_cell_notebook(course / "source" / "blahspec" / "p1.ipynb", kernel="blah")
+    one_cell_notebook(course / "submitted" / "foo" / "blahspec" / "p1.ipynb", kernel="python")
+
+    workspace = tmp_path / "ws"
+    for assignment, scores in expected.items():
+        assert grade_assignment(course, assignment, workspace) == 0, assignment
+        recorded = {student: score for (student, notebook), (score, _)
+                    in notebook_scores(workspace, assignment).items() if notebook == "p1"}
+        assert recorded == scores, assignment
+    capsys.readouterr()
+    assert grade_assignment(course, "blahspec", workspace) == 2  # nbgrader: fails too
+    assert "written for a blah kernel" in capsys.readouterr().err
+
+    autograded = workspace / "autograded"
+    assert "BEGIN HIDDEN TESTS" in (autograded / "foo" / "hidden" / "p1.ipynb").read_text()
+    assert "BEGIN HIDDEN TESTS" in (autograded / "baz" / "autohidden" / "p1.ipynb").read_text()
+    # the side effect stays in the sandbox: neither submitted/ nor autograded/ gets it
+    assert not (workspace / "submitted" / "foo" / "effects" / "side-effect.txt").exists()
+    assert not (autograded / "foo" / "effects" / "side-effect.txt").exists()
+    assert not (autograded / "bar" / "extra").exists()  # an empty folder is no submission
+    assert sorted(path.name for path in (autograded / "foo" / "extra").glob("*.ipynb")) == [
+        "p1.ipynb"]  # "p1 copy.ipynb" is not one of the assignment's notebooks
+    assert notebook_scores(workspace, "missing")[("foo", "p2")] == (0.0, False)
+
+    rows = exported(workspace)  # nbgrader's own export reads every one of them
+    for assignment, scores in expected.items():
+        for student, score in scores.items():
+            assert float(rows[(assignment, student)]["raw_score"]) == score, (assignment,
+                                                                               student)
