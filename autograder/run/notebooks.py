@@ -181,7 +181,8 @@ class Batch:
         """Score the executed notebooks by nbgrader's rules; write them, result.json, the
         gradebook."""
         folder = self.workspace.autograded(job.student, job.assignment)
-        folder.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)  # as nbgrader's --force: no stale data files
+        folder.mkdir(parents=True)
         submitted = self.workspace.submitted(job.student, job.assignment)
         executed, manual = {}, 0
         for name, text in result.executed_notebooks.items():

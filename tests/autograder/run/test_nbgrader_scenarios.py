@@ -239,3 +239,88 @@ def test_hidden_tests_autotests_and_what_the_kernel_sees(tmp_path, capsys):
         for student, score in scores.items():
             assert float(rows[(assignment, student)]["raw_score"]) == score, (assignment,
                                                                                student)
+
+
+def test_data_files_regrades_and_failures(tmp_path, capsys):
+    """test_force and test_force_f, test_grade_overwrite_files, test_update_newer,
+    test_handle_failure, and the edited locked and grade cells."""
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.Autograde.exclude_overwriting = {'files': ['helper.py']}\n",
+        encoding="utf-8")
+    source = course / "source" / "files"
+    put(course, "source/files", "submitted-unchanged.ipynb")
+    (source / "data").mkdir()
+    (source / "foo.txt").write_text("foo")
+    (source / "data" / "bar.txt").write_text("bar")
+    (source / "helper.py").write_text("print('hello!')\n")
+    put(course, "submitted/foo/files", "submitted-unchanged.ipynb", timestamp=ON_TIME)
+    for name, text in (("foo.txt", "foo"), ("blah.pyc", "asdf"),
+                       ("helper.py", "print('this is different!')\n")):
+        (course / "submitted" / "foo" / "files" / name).write_text(text)
+    put(course, "submitted/locked/files", "submitted-locked-cell-changed.ipynb")
+    put(course, "submitted/graded/files", "submitted-grade-cell-changed.ipynb")
+    workspace = tmp_path / "ws"
+    assert grade_assignment(course, "files", workspace) == 0
+    foo = workspace / "autograded" / "foo" / "files"
+    assert sorted(p.relative_to(foo).as_posix() for p in foo.rglob("*") if p.is_file()) == [
+        "data/bar.txt", "foo.txt", "helper.py", "p1.ipynb", "result.json", "timestamp.txt"]
+    assert (foo / "timestamp.txt").read_text() != ""
+    # nbgrader keeps the student's helper.py (exclude_overwriting); here no file of the
+    # student's but the notebooks reaches the sandbox: the source's helper.py runs
+    assert (foo / "helper.py").read_text() == "print('hello!')\n"
+    scores = notebook_scores(workspace, "files")
+    assert scores[("foo", "p1")] == (1.0, False)
+    # a changed locked or grade cell is restored from the source before the run
+    for student in ("locked", "graded"):
+        executed = nbformat.read(workspace / "autograded" / student / "files" / "p1.ipynb",
+                                 as_version=4)
+        restored = {cell.metadata.nbgrader["grade_id"]: cell.source
+                    for cell in executed.cells if cell.metadata.get("nbgrader", {}).get(
+                        "locked")}
+        original = {cell.metadata.nbgrader["grade_id"]: cell.source
+                    for cell in nbformat.read(source / "p1.ipynb", as_version=4).cells
+                    if cell.metadata.get("nbgrader", {}).get("locked")}
+        assert restored == original, student
+        assert scores[(student, "p1")] == (1.0, False), student
+
+    (foo / "foo.txt").unlink()
+    capsys.readouterr()
+    assert main(["grade", "files", "--course", str(workspace), "--no-preflight"]) == 0
+    assert "3 submissions, 0 to grade" in capsys.readouterr().out  # graded already
+    assert not (foo / "foo.txt").exists()
+    assert main(["grade", "files", "--course", str(workspace), "--no-preflight", "--force"]) == 0
+    assert (foo / "foo.txt").read_text() == "foo"  # --force writes everything again
+    (source / "foo.txt").unlink()
+    assert main(["grade", "files", "--course", str(workspace), "--no-preflight",
+                 "--force"]) == 0
+    assert not (foo / "foo.txt").exists() and (foo / "data" / "bar.txt").is_file()
+
+    # test_update_newer: a newer submission is regraded without --force
+    put(workspace, "submitted/foo/files", "submitted-changed.ipynb", timestamp=ONE_HOUR_LATE)
+    capsys.readouterr()
+    assert main(["grade", "files", "--course", str(workspace), "--no-preflight"]) == 0
+    assert "3 submissions, 1 to grade" in capsys.readouterr().out
+    assert notebook_scores(workspace, "files")[("foo", "p1")] == (2.0, True)
+    assert (foo / "timestamp.txt").read_text() == ONE_HOUR_LATE
+
+    # test_handle_failure: a notebook that is not the assignment's is refused at collect,
+    # with its reason; the rest of the submission and the batch are graded
+    one_cell_notebook(course / "source" / "two" / "p1.ipynb")
+    one_cell_notebook(course / "source" / "two" / "p2.ipynb")
+    one_cell_notebook(course / "submitted" / "bar" / "two" / "p1.ipynb")
+    put(course, "submitted/bar/two", "test.ipynb", target="p2.ipynb")
+    one_cell_notebook(course / "submitted" / "foo" / "two" / "p1.ipynb")
+    one_cell_notebook(course / "submitted" / "foo" / "two" / "p2.ipynb")
+    capsys.readouterr()
+    assert grade_assignment(course, "two", workspace) == 0
+    out = capsys.readouterr().out
+    assert "rejected bar: bar/two/p2.ipynb: wrong assignment" in out
+    assert "notebook p2 was not submitted" in result_of(workspace, "bar", "two")["reason"]
+    assert notebook_scores(workspace, "two") == {
+        ("bar", "p1"): (0.0, False), ("bar", "p2"): (0.0, False),
+        ("foo", "p1"): (0.0, False), ("foo", "p2"): (0.0, False)}
+    rows = exported(workspace)
+    assert float(rows[("files", "foo")]["raw_score"]) == 2.0
+    assert rows[("two", "bar")]["raw_score"] == rows[("two", "foo")]["raw_score"] == "0.0"
