@@ -211,7 +211,8 @@ class Batch:
         if result.status == GRADED:
             missing = [name for name in self.assignment.notebooks if name not in executed]
             gradebook.record_notebooks(self.workspace, job.assignment, job.student, executed,
-                                       missing, _submitted_at(submitted), self.config)
+                                       missing, submitted_at(self.workspace, job.student,
+                                                             self.assignment), self.config)
         write_atomic(folder / RESULT_FILE,
                      json.dumps(result.to_json(), indent=1, ensure_ascii=False) + "\n")
         return result
@@ -308,13 +309,46 @@ def _up_to_date(workspace: Workspace, assignment: NotebookAssignment, student: s
             and recorded.get("submission_sha256") == submission_digest(submitted, assignment))
 
 
-def _submitted_at(folder: Path) -> datetime.datetime | None:
+def submitted_at(workspace: Workspace, student: str,
+                 assignment: NotebookAssignment) -> datetime.datetime | None:
+    """When the submission was handed in, for the late penalty; None when nobody knows.
+
+    collect writes a timestamp.txt for every submission, the time of collection
+    where the submission came with none of its own (a plain folder, an nbgrader
+    timestamp.txt that is empty or unreadable). nbgrader counts a submission
+    without a timestamp as on time: so does this, where the manifest says the
+    notebooks came without a time and the file still holds that of collection.
+    """
     from nbgrader.utils import parse_utc
 
+    folder = workspace.submitted(student, assignment.name)
     try:
-        return parse_utc((folder / "timestamp.txt").read_text().strip())
-    except (OSError, ValueError):
+        stamp = parse_utc((folder / "timestamp.txt").read_text().strip())
+    except (OSError, ValueError, OverflowError):
         return None
+    return None if _collected_without_time(workspace, student, assignment, stamp) else stamp
+
+
+def _collected_without_time(workspace: Workspace, student: str,
+                            assignment: NotebookAssignment, stamp: datetime.datetime) -> bool:
+    folder = workspace.submitted(student, assignment.name)
+    digests = {file_sha256(path) for name in assignment.notebooks
+               if (path := folder / f"{name}.ipynb").is_file()}
+    entries = []
+    try:
+        with workspace.manifest.open(encoding="utf-8") as manifest:
+            for line in manifest:
+                entry = json.loads(line) if line.strip() else {}
+                if (entry.get("student") == student and entry.get("assignment") == assignment.name
+                        and entry.get("sha256") in digests and entry.get("installed")):
+                    entries.append(entry)
+    except (OSError, ValueError):
+        return False
+    if not entries or any(entry.get("submitted") for entry in entries):
+        return False
+    received = {datetime.datetime.fromisoformat(entry["received"]).astimezone(
+        datetime.timezone.utc).replace(tzinfo=None) for entry in entries if entry.get("received")}
+    return any(abs((when - stamp).total_seconds()) < 1 for when in received)
 
 
 def _summarise(workspace: Workspace, assignment: NotebookAssignment, results: list[Result],

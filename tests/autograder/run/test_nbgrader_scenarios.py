@@ -97,6 +97,9 @@ def test_late_submissions_follow_the_course_s_due_date_and_plugin(tmp_path, caps
     put(course, "submitted/foo/late", "submitted-unchanged.ipynb", timestamp=ON_TIME)
     put(course, "submitted/bar/late", "submitted-changed.ipynb", timestamp=ONE_HOUR_LATE)
     put(course, "submitted/baz/late", "submitted-unchanged.ipynb", timestamp=FOUR_HOURS_LATE)
+    put(course, "submitted/empty/late", "submitted-unchanged.ipynb", timestamp="")
+    put(course, "submitted/garbage/late", "submitted-changed.ipynb",
+        timestamp="But I want to be a timestamp string :(")
     put(course, "source/loop", "infinite-loop.ipynb")
     put(course, "submitted/foo/loop", "infinite-loop.ipynb")
     (course / "late_plugin.py").write_text(LATE_PLUGIN, encoding="utf-8")
@@ -110,13 +113,15 @@ def test_late_submissions_follow_the_course_s_due_date_and_plugin(tmp_path, caps
 
     assert grade_assignment(course, "late", workspace) == 0  # penalty_method 'none'
     assert submissions(workspace, "late") == {
-        "foo": (1.0, 0, None), "bar": (2.0, 3600.0, None), "baz": (1.0, 4 * 3600.0, None)}
+        "foo": (1.0, 0, None), "bar": (2.0, 3600.0, None), "baz": (1.0, 4 * 3600.0, None),
+        "empty": (1.0, 0, None), "garbage": (2.0, 0, None)}
 
     config.write_text("c = get_config()\nc.LateSubmissionPlugin.penalty_method = 'zero'\n",
                       encoding="utf-8")
     assert main(["grade", "late", "--course", str(workspace), "--no-preflight", "--force"]) == 0
-    assert submissions(workspace, "late") == {
-        "foo": (1.0, 0, None), "bar": (2.0, 3600.0, 2.0), "baz": (1.0, 4 * 3600.0, 1.0)}
+    assert submissions(workspace, "late") == {  # no timestamp of their own: on time
+        "foo": (1.0, 0, None), "bar": (2.0, 3600.0, 2.0), "baz": (1.0, 4 * 3600.0, 1.0),
+        "empty": (1.0, 0, None), "garbage": (2.0, 0, None)}
     rows = exported(workspace)
     assert rows[("late", "bar")]["raw_score"] == "2.0"
     assert rows[("late", "bar")]["late_submission_penalty"] == "2.0"
@@ -127,7 +132,7 @@ def test_late_submissions_follow_the_course_s_due_date_and_plugin(tmp_path, caps
     (workspace / "submitted" / "bar" / "late" / "timestamp.txt").write_text(ON_TIME)
     capsys.readouterr()
     assert main(["grade", "late", "--course", str(workspace), "--no-preflight"]) == 0
-    assert "3 submissions, 1 to grade" in capsys.readouterr().out
+    assert "5 submissions, 1 to grade" in capsys.readouterr().out
     assert submissions(workspace, "late")["bar"] == (2.0, 0, None)
 
     config.write_text("c = get_config()\n"
@@ -136,7 +141,8 @@ def test_late_submissions_follow_the_course_s_due_date_and_plugin(tmp_path, caps
     (workspace / "submitted" / "bar" / "late" / "timestamp.txt").write_text(ONE_HOUR_LATE)
     assert main(["grade", "late", "--course", str(workspace), "--no-preflight", "--force"]) == 0
     assert submissions(workspace, "late") == {  # a point an hour, at most the score
-        "foo": (1.0, 0, None), "bar": (2.0, 3600.0, 1.0), "baz": (1.0, 4 * 3600.0, 1.0)}
+        "foo": (1.0, 0, None), "bar": (2.0, 3600.0, 1.0), "baz": (1.0, 4 * 3600.0, 1.0),
+        "empty": (1.0, 0, None), "garbage": (2.0, 0, None)}
 
     config.write_text("c = get_config()\n"
                       "c.AssignLatePenalties.plugin_class = 'no_such_plugin.Blarg'\n",
@@ -148,7 +154,8 @@ def test_late_submissions_follow_the_course_s_due_date_and_plugin(tmp_path, caps
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{workspace / 'gradebook.db'}") as book:  # made as they came
-        assert sorted(student.id for student in book.students) == ["bar", "baz", "foo"]
+        assert sorted(student.id for student in book.students) == [
+            "bar", "baz", "empty", "foo", "garbage"]
     assert main(["grade", "ps2", "--course", str(workspace)]) == 2  # test_missing_assignment
 
 
