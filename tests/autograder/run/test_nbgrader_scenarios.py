@@ -1,4 +1,87 @@
-"""DRAFT"""
+"""Every autograde scenario of nbgrader's own test suite, graded here (issue 16).
+
+nbgrader 0.9.6's `nbgrader/tests/apps/test_nbgrader_autograde.py`, test by
+test, with its notebooks from `nbgrader/tests/apps/files/`. Each ported test
+runs the grader as a user would (`autograder collect … --source …`, then
+`autograder grade`), reads the scores back from the workspace's `gradebook.db`
+with nbgrader's own `Gradebook` API (what formgrader reads) and runs
+`nbgrader export` in the workspace. "same" means the score or outcome
+nbgrader's test asserts; "better" and "differs" are documented in the README.
+Tests named `test_notebooks::…` live in `test_notebooks.py`, whose helpers
+this file imports; the others are below.
+
+ours: L test_late_submissions_follow_the_course_s_due_date_and_plugin,
+H test_hidden_tests_autotests_and_what_the_kernel_sees,
+D test_data_files_regrades_and_failures (below); N1
+test_notebooks.py::test_nbgrader_s_autograde_scenarios_score_as_its_tests_assert,
+N2 test_notebooks.py::test_course_settings_relative_files_and_timeouts.
+
+nbgrader's test (test_…)           ours  outcome
+ help                              -     n/a: nbgrader's CLI help (`autograder grade --help` is
+                                         argparse's)
+ missing_student                   L     same: students are created as their work is recorded
+                                         (`Autograde.create_student=False` is a CLI switch: n/a)
+ missing_assignment                L     same: `grade ps2` fails (exit 2, nothing recorded)
+ grade                             N1    same: unchanged 1/7, changed 2/7 + hand grading, "No
+                                         response." comments
+ grade_autotest                    H     same: 0 and 1 of 1 (the course-root autotests.yml)
+ grade_hashed_autotest             H     same: 0 and 1 of 1
+ grade_complex_autotest            H     same: 0 and 3 of 4
+ showtraceback_exploit             N1    same: both cheats 1/7 (nbgrader's Execute records the
+                                         hidden error)
+ student_id_exclude                -     n/a: a CLI switch; `grade --student` picks students
+ grade_timestamp                   L     same: seconds late from timestamp.txt and the due date
+ grade_empty_timestamp             L     empty: same (on time); unreadable: differs, on time and the
+                                         batch goes on (nbgrader: the batch fails)
+ late_submission_penalty_none      L     same: no penalty, late or not
+ late_submission_penalty_zero      L     same: penalty = score; issue 723 better: a corrected
+                                         timestamp is regraded without `--force`
+ late_submission_penalty_plugin    L     same: `AssignLatePenalties.plugin_class` from a module in
+                                         the course root, a point an hour, capped at the score; a
+                                         plugin that cannot load stops the batch before grading
+ force, force_f                    D     same files (source data copied, `blah.pyc` never, stale
+                                         ones gone on `--force`); `-f` is not offered, `--force` is
+ filter_notebook                   -     n/a: no `--notebook`; a submission's notebooks run together
+                                         in one sandbox
+ grade_overwrite_files(_subdirs)   D     differs: the source's data files win, as in nbgrader, but
+                                         `Autograde.exclude_overwriting` is not honoured: no file of
+                                         the student's but the notebooks reaches the sandbox
+                                         (collect refuses them)
+ side_effects                      H     better: the file the notebook writes stays in the sandbox
+                                         (nbgrader leaves it in autograded/)
+ skip_extra_notebooks              H     same: "p1 copy.ipynb" is not graded
+ permissions, custom_permissions   -     n/a: nbgrader's file modes for shared servers; the
+                                         workspace is the grader's
+ force_single_notebook, update_newer_single_notebook
+                                         n/a: `--notebook`
+ update_newer                      D     same: a newer submission is regraded without `--force`
+ hidden_tests_single_notebook      H     same: 1.5 of 3; the hidden tests are back in the autograded
+                                         notebook
+ hidden_tests_autotest             H     same: 0, 0 and 1
+ handle_failure(_single_notebook)  D     better: the notebook nbgrader fails on is refused at
+                                         collect, with why; the rest is graded (nbgrader: the
+                                         student's whole submission fails)
+ missing_source_kernelspec         H     better: both graded on Python (nbgrader fails the "blarg"
+                                         one: a student could dodge grading)
+ incorrect_source_kernelspec       H     same: nothing graded, and the reason given (a non-Python
+                                         source)
+ incorrect_submitted_kernelspec    H     same: graded with the source's kernel
+ no_execute                        -     n/a: `--no-execute`; every notebook here is executed
+ many_students                     -     n/a: skipped by nbgrader too (PostgreSQL); 30 students are
+                                         benchmarked
+ infinite_loop                     L     same: interrupted at `Execute.timeout = 1`, graded; better:
+                                         the reason names the cell
+ infinite_loop_with_output         -     not ported: skipped by nbgrader too; bounded here by the
+                                         cell timeout, LimitOutput and the sandbox's memory limit
+ missing_files                     H     same: an empty folder is no submission
+ grade_missing_notebook            H     same: the missing notebook scores 0, nothing to grade by
+                                         hand
+ grade_with_validating_envvar      H     same: 0 (`NBGRADER_EXECUTION=autograde` in the kernel)
+ autograde_timeout                 N2    same: 0 at the course's `Execute.timeout = 2`
+
+Two kernelspec scenarios use a notebook with one cell where nbgrader's use
+none: collect refuses a notebook without cells (nothing to grade).
+"""
 
 from __future__ import annotations
 
