@@ -15,9 +15,15 @@ is graded as `nbgrader autograde` grades it, by nbgrader's own code:
   `nbgrader export` read it as their own. Hand-graded cells and task cells
   are left to formgrader.
 
+The course's settings come with it: its due date (from the course's own
+gradebook), its late-penalty plugin (imported from the course root), its
+autotests.yml; the kernel sees NBGRADER_EXECUTION=autograde.
+
 Differences from nbgrader, each on purpose: a test cell the run never reached
-scores 0 (nbgrader: full points), and the run stops at a cell timeout
-(nbgrader interrupts the cell and goes on).
+scores 0 (nbgrader: full points); a submission without a readable time of its
+own is on time (nbgrader stops at an unreadable one); a source for another
+kernel than Python is refused. `tests/autograder/run/test_nbgrader_scenarios.py`
+holds the table of nbgrader's autograde tests.
 """
 
 from __future__ import annotations
