@@ -3,7 +3,7 @@
 A folder's name is the student id, or an LMS id that the roster maps; the
 notebook may sit anywhere inside it. A copy of an nbgrader ``submitted/``
 folder works too: a ``timestamp.txt`` next to a notebook gives its time, and
-only the assignment's own ``<student>/<assignment>/`` subfolders are read.
+beside a student's ``<assignment>/`` folder, their other folders are skipped.
 """
 
 from __future__ import annotations
@@ -23,10 +23,17 @@ def read(entries: list[Entry], assignment: str) -> Layout:
     stamps = {PurePosixPath(e.path).parent.as_posix(): e for e in entries
               if e.name == "timestamp.txt"}
     # An nbgrader course's submitted/ folder (<student>/<assignment>/…) holds every
-    # assignment: only this one's subfolders are read, as nbgrader reads them.
-    nbgrader_tree = any(len(e.parts) >= 3 and e.parts[1] == assignment for e in entries)
+    # assignment: beside a student's folder named for this assignment, their other
+    # folders are other assignments', and skipped, as nbgrader skips them. Elsewhere a
+    # notebook may sit in any folder (try1/, try2/, Downloads/).
+    has_own = {e.parts[0] for e in entries if len(e.parts) >= 3 and e.parts[1] == assignment}
+
+    def other_assignment(entry: Entry) -> bool:
+        return (len(entry.parts) >= 3 and entry.parts[0] in has_own
+                and entry.parts[1] != assignment and entry.name != "timestamp.txt")
+
     for entry in entries:
-        if nbgrader_tree and len(entry.parts) >= 3 and entry.parts[1] != assignment:
+        if other_assignment(entry):
             skipped.append(f"{entry.path}: another assignment's folder ({entry.parts[1]})")
             continue
         if len(entry.parts) < 2:

@@ -79,8 +79,9 @@ nbgrader's test (test_…)           ours  outcome
  grade_with_validating_envvar      H     same: 0 (`NBGRADER_EXECUTION=autograde` in the kernel)
  autograde_timeout                 N2    same: 0 at the course's `Execute.timeout = 2`
 
-Two kernelspec scenarios use a notebook with one cell where nbgrader's use
-none: collect refuses a notebook without cells (nothing to grade).
+The kernelspec and handle_failure scenarios use a notebook with one passing
+test cell where nbgrader's have no cells: collect refuses a notebook without
+cells (nothing to grade) and tells assignments apart by their grade IDs.
 """
 
 from __future__ import annotations
@@ -243,10 +244,15 @@ def test_late_submissions_follow_the_course_s_due_date_and_plugin(tmp_path, caps
 
 
 def one_cell_notebook(path: Path, kernel: str | None = None) -> None:
-    """nbgrader's `_empty_notebook`, with one cell: collect refuses a notebook without any."""
+    """nbgrader's `_empty_notebook`, with one cell, a test worth 1 point that passes: collect
+    refuses a notebook without cells, and tells assignments apart by their grade IDs."""
     empty_notebook(path, kernel)
     notebook = nbformat.read(path, as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell("x = 1"))
+    cell = nbformat.v4.new_code_cell("assert True")
+    cell.metadata.nbgrader = {"grade_id": path.parent.name,  # the assignment's name
+                              "grade": True, "solution": False, "locked": True, "points": 1,
+                              "schema_version": 3}
+    notebook.cells.append(cell)
     nbformat.write(notebook, path)
 
 
@@ -296,10 +302,10 @@ def test_hidden_tests_autotests_and_what_the_kernel_sees(tmp_path, capsys):
     one_cell_notebook(course / "source" / "nospec" / "p1.ipynb")
     one_cell_notebook(course / "submitted" / "foo" / "nospec" / "p1.ipynb", kernel="python")
     one_cell_notebook(course / "submitted" / "bar" / "nospec" / "p1.ipynb", kernel="blarg")
-    expected["nospec"] = {"foo": 0.0, "bar": 0.0}
+    expected["nospec"] = {"foo": 1.0, "bar": 1.0}
     one_cell_notebook(course / "source" / "pyspec" / "p1.ipynb", kernel="python")
     one_cell_notebook(course / "submitted" / "foo" / "pyspec" / "p1.ipynb", kernel="blah")
-    expected["pyspec"] = {"foo": 0.0}
+    expected["pyspec"] = {"foo": 1.0}
     one_cell_notebook(course / "source" / "blahspec" / "p1.ipynb", kernel="blah")
     one_cell_notebook(course / "submitted" / "foo" / "blahspec" / "p1.ipynb", kernel="python")
 
@@ -409,8 +415,9 @@ def test_data_files_regrades_and_failures(tmp_path, capsys):
     assert "rejected bar: bar/two/p2.ipynb: wrong assignment" in out
     assert "notebook p2 was not submitted" in result_of(workspace, "bar", "two")["reason"]
     assert notebook_scores(workspace, "two") == {
-        ("bar", "p1"): (0.0, False), ("bar", "p2"): (0.0, False),
-        ("foo", "p1"): (0.0, False), ("foo", "p2"): (0.0, False)}
+        ("bar", "p1"): (1.0, False), ("bar", "p2"): (0.0, False),
+        ("foo", "p1"): (1.0, False), ("foo", "p2"): (1.0, False)}
     rows = exported(workspace)
     assert float(rows[("files", "foo")]["raw_score"]) == 2.0
-    assert rows[("two", "bar")]["raw_score"] == rows[("two", "foo")]["raw_score"] == "0.0"
+    assert (rows[("two", "bar")]["raw_score"], rows[("two", "foo")]["raw_score"]) == (
+        "1.0", "2.0")
