@@ -423,7 +423,8 @@ def run_notebooks(job, work: Path) -> Result:
         stopped = engine._stop_reason(run, status, notebook)
         if stopped is not None:
             reasons.append(stopped)
-        reasons += _interrupted_cells(engine, notebook)
+        reasons += [found for found in _interrupted_cells(engine, notebook)
+                    if found not in reasons]
         _add_timeline(timeline, name, engine.notebook_timeline(status, notebook, launched, ended))
         nbgrader_mode.mark_never_ran(notebook, set(status.get("executed", [])))
         executed[name] = nbformat.writes(notebook)
