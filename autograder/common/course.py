@@ -10,6 +10,7 @@ settings of the course's own `nbgrader_config.py` where there is one.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,6 +122,60 @@ def generation_config(config):
 
     return Config({section: config[section] for section in GENERATION_SECTIONS
                    if section in config})
+
+
+def course_root(source: Path) -> Path:
+    """The nbgrader course's root: where its nbgrader_config.py lies (else source's parent).
+
+    nbgrader runs from there: its `autotests.yml`, late-penalty plugin modules and
+    default `gradebook.db` are found relative to it.
+    """
+    path = course_config_file(source)
+    return path.parent if path is not None else source.parent
+
+
+def course_gradebook(source: Path) -> Path | None:
+    """The course's own SQLite gradebook (`CourseDirectory.db_url`, else gradebook.db in its
+    root), if there is one: where `nbgrader db assignment add --duedate` put the due dates."""
+    url = str(load_course_config(source).get("CourseDirectory", {}).get("db_url") or "")
+    if url and not url.startswith("sqlite:///"):
+        return None  # another database server: its due dates are set in the workspace
+    path = Path(url[len("sqlite:///"):]) if url else course_root(source) / "gradebook.db"
+    return path if path.is_file() else None
+
+
+def course_due_date(source: Path, assignment: str) -> str | None:
+    """`assignment`'s due date in the course's own gradebook (naive UTC text), or None.
+
+    Read-only: the course's gradebook is the instructor's, never written here.
+    """
+    import sqlite3
+
+    path = course_gradebook(source)
+    if path is None:
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT duedate FROM assignment WHERE name = ?",
+                             (assignment,)).fetchone()
+    except sqlite3.Error:
+        return None  # not an nbgrader gradebook, or an older schema: no due date from it
+    return str(row[0]) if row and row[0] else None
+
+
+def non_python_kernel(notebook) -> str | None:
+    """The language a source notebook declares when it is not Python (else None).
+
+    The in-kernel mode runs every notebook on a Python kernel; nbgrader would run
+    the source's kernel (an R or Julia course), so such an assignment is refused.
+    """
+    spec = notebook.metadata.get("kernelspec") or {}
+    language = spec.get("language") or notebook.metadata.get("language_info", {}).get("name")
+    if not language and spec.get("name"):
+        language = spec["name"]
+    if language and not str(language).lower().startswith("python"):
+        return str(language)
+    return None
 
 
 def read_course_settings(source: Path) -> CourseSettings:

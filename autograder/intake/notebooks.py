@@ -45,6 +45,10 @@ def check_notebook(data: bytes, assignment: str, source_ids: set[str]) -> tuple[
             return f"wrong assignment (the notebook is {declared}, not {assignment})", language
         return "", language
     ids = grade_ids(notebook)
+    if not source_ids:  # a source without grade cells (nbgrader's side-effects.ipynb)
+        if ids:
+            return f"wrong assignment ({assignment} has no grade IDs, this notebook has)", language
+        return "", language
     if not ids & source_ids:
         return f"wrong assignment (none of its grade IDs is {assignment}'s)", language
     foreign = sorted(ids - source_ids)

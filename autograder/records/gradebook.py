@@ -25,11 +25,14 @@ from autograder.records.workspace import (
 )
 
 
-def ensure_assignment(workspace: Workspace, assignment: str, course: Any = None) -> None:
+def ensure_assignment(workspace: Workspace, assignment: str, course: Any = None,
+                      course_root: Path | None = None) -> None:
     """Record `assignment` (its notebook, grade cells and checksums) in the gradebook.
 
     `course`: an nbgrader course's settings for generate_assignment (its solution
     and hidden-test markers decide the released checksums and the hidden tests).
+    `course_root`: that course's root; its course-wide `autotests.yml` is copied to the
+    workspace's root, where generate_assignment looks for it (after the assignment's own).
     """
     import json
 
@@ -40,8 +43,12 @@ def ensure_assignment(workspace: Workspace, assignment: str, course: Any = None)
         raise UserError(f"no assignment {assignment!r} in {workspace.source}")
     target = workspace.root / "source" / assignment
     marker = target / RECORDED
+    autotests = course_root / AUTOTESTS if course_root is not None else None
+    if autotests is not None and autotests.is_file():  # nbgrader reads it from the root
+        shutil.copyfile(autotests, workspace.root / AUTOTESTS)
     recorded = source_digest(source, assignment) + (
-        json.dumps(course, sort_keys=True, default=str) if course else "")
+        json.dumps(course, sort_keys=True, default=str) if course else "") + (
+        autotests.read_text(encoding="utf-8") if autotests and autotests.is_file() else "")
     if marker.is_file() and marker.read_text() == recorded:
         return  # recorded from this very source already: nbgrader takes seconds to redo it
     shutil.rmtree(target, ignore_errors=True)
@@ -56,6 +63,27 @@ def ensure_assignment(workspace: Workspace, assignment: str, course: Any = None)
     marker.write_text(recorded)
 
 
+def set_due_date(workspace: Workspace, assignment: str, due: str | None) -> None:
+    """Give `assignment` the course's due date, as `nbgrader db assignment add --duedate`.
+
+    Without one (`due` None) the workspace's own stays: an instructor may set it
+    there with nbgrader's command. AssignLatePenalties reads it when it records.
+    """
+    import warnings
+
+    from nbgrader.utils import parse_utc
+
+    if due is None:
+        return
+    with gradebook(workspace) as book, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = book.find_assignment(assignment)
+        if found.duedate != parse_utc(due):
+            found.duedate = parse_utc(due)
+            book.db.commit()
+
+
+AUTOTESTS = "autotests.yml"  # an nbgrader course's autotest templates, course-wide
 RECORDED = ".recorded"  # in the workspace's source/<a>/: the digest nbgrader last recorded
 
 

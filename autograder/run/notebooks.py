@@ -15,9 +15,15 @@ is graded as `nbgrader autograde` grades it, by nbgrader's own code:
   `nbgrader export` read it as their own. Hand-graded cells and task cells
   are left to formgrader.
 
+The course's settings come with it: its due date (from the course's own
+gradebook), its late-penalty plugin (imported from the course root), its
+autotests.yml; the kernel sees NBGRADER_EXECUTION=autograde.
+
 Differences from nbgrader, each on purpose: a test cell the run never reached
-scores 0 (nbgrader: full points), and the run stops at a cell timeout
-(nbgrader interrupts the cell and goes on).
+scores 0 (nbgrader: full points); a submission without a readable time of its
+own is on time (nbgrader stops at an unreadable one); a source for another
+kernel than Python is refused. `tests/autograder/run/test_nbgrader_scenarios.py`
+holds the table of nbgrader's autograde tests.
 """
 
 from __future__ import annotations
@@ -38,9 +44,12 @@ import nbformat
 from autograder.common.course import (
     NotebookAssignment,
     NotebookSet,
+    course_due_date,
+    course_root,
     generation_config,
     load_course_config,
     load_notebook_assignment,
+    non_python_kernel,
     notebook_spec,
     read_course_settings,
 )
@@ -67,6 +76,7 @@ def grade_notebook_batch(args: Any) -> int:
 
     workspace = open_workspace(args.course)
     assignment = load_notebook_assignment(workspace.source, args.assignment)
+    _refuse_other_kernels(assignment)
     settings = read_course_settings(workspace.source)
     config = load_course_config(workspace.source)
     spec = notebook_spec(assignment, settings)
@@ -86,7 +96,11 @@ def grade_notebook_batch(args: Any) -> int:
           f"{args.workers} workers, {args.cluster})")
     if not todo:
         return 0
-    gradebook.ensure_assignment(workspace, assignment.name, generation_config(config))
+    root = course_root(workspace.source)
+    gradebook.ensure_assignment(workspace, assignment.name, generation_config(config), root)
+    gradebook.set_due_date(workspace, assignment.name,
+                           course_due_date(workspace.source, assignment.name))
+    _load_late_plugin(config, root)
     limits = dict(profile.limits)
     if args.timeout:
         limits["notebook_timeout"] = args.timeout
@@ -173,7 +187,8 @@ class Batch:
         """Score the executed notebooks by nbgrader's rules; write them, result.json, the
         gradebook."""
         folder = self.workspace.autograded(job.student, job.assignment)
-        folder.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)  # as nbgrader's --force: no stale data files
+        folder.mkdir(parents=True)
         submitted = self.workspace.submitted(job.student, job.assignment)
         executed, manual = {}, 0
         for name, text in result.executed_notebooks.items():
@@ -202,7 +217,8 @@ class Batch:
         if result.status == GRADED:
             missing = [name for name in self.assignment.notebooks if name not in executed]
             gradebook.record_notebooks(self.workspace, job.assignment, job.student, executed,
-                                       missing, _submitted_at(submitted), self.config)
+                                       missing, submitted_at(self.workspace, job.student,
+                                                             self.assignment), self.config)
         write_atomic(folder / RESULT_FILE,
                      json.dumps(result.to_json(), indent=1, ensure_ascii=False) + "\n")
         return result
@@ -243,6 +259,31 @@ def _preflight(batch: Batch, run_jobs) -> str:
     return "passed"
 
 
+def _refuse_other_kernels(assignment: NotebookAssignment) -> None:
+    """Notebooks run on a Python kernel here: a source written for another is refused."""
+    for name in assignment.notebooks:
+        language = non_python_kernel(nbformat.read(assignment.notebook_path(name),
+                                                   as_version=4))
+        if language:
+            raise UserError(f"{assignment.name}/{name}.ipynb is written for a {language} "
+                            "kernel; this grader runs nbgrader assignments on Python kernels "
+                            "only (grade it with `nbgrader autograde`)")
+
+
+def _load_late_plugin(config: Any, root: Path) -> None:
+    """Import the course's late-penalty plugin now, from the course root as nbgrader does
+    (it puts its working folder on sys.path): a typo stops the batch before any grading."""
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    try:
+        AssignLatePenalties(config=config).init_plugin()
+    except Exception as error:  # the instructor's module: any error is theirs to fix
+        raise UserError(f"the course's late-submission plugin cannot be loaded from {root} "
+                        f"({type(error).__name__}: {error})") from None
+
+
 def _autograded_points(assignment: NotebookAssignment) -> float:
     return sum(nbgrader_mode.autograded_points(nbformat.read(assignment.notebook_path(name),
                                                              as_version=4))
@@ -250,11 +291,15 @@ def _autograded_points(assignment: NotebookAssignment) -> float:
 
 
 def submission_digest(folder: Path, assignment: NotebookAssignment) -> str:
-    """One digest of every submitted notebook of the assignment (absent ones count)."""
+    """One digest of every submitted notebook of the assignment (absent ones count) and of
+    its timestamp: a new submission time is regraded, so its late penalty follows
+    (nbgrader's issue 723 needs `--force` for that)."""
     digest = hashlib.sha256()
     for name in assignment.notebooks:
         path = folder / f"{name}.ipynb"
         digest.update(f"{name}:{file_sha256(path) if path.is_file() else '-'};".encode())
+    stamp = folder / "timestamp.txt"
+    digest.update(f"timestamp:{file_sha256(stamp) if stamp.is_file() else '-'};".encode())
     return digest.hexdigest()
 
 
@@ -270,13 +315,46 @@ def _up_to_date(workspace: Workspace, assignment: NotebookAssignment, student: s
             and recorded.get("submission_sha256") == submission_digest(submitted, assignment))
 
 
-def _submitted_at(folder: Path) -> datetime.datetime | None:
+def submitted_at(workspace: Workspace, student: str,
+                 assignment: NotebookAssignment) -> datetime.datetime | None:
+    """When the submission was handed in, for the late penalty; None when nobody knows.
+
+    collect writes a timestamp.txt for every submission, the time of collection
+    where the submission came with none of its own (a plain folder, an nbgrader
+    timestamp.txt that is empty or unreadable). nbgrader counts a submission
+    without a timestamp as on time: so does this, where the manifest says the
+    notebooks came without a time and the file still holds that of collection.
+    """
     from nbgrader.utils import parse_utc
 
+    folder = workspace.submitted(student, assignment.name)
     try:
-        return parse_utc((folder / "timestamp.txt").read_text().strip())
-    except (OSError, ValueError):
+        stamp = parse_utc((folder / "timestamp.txt").read_text().strip())
+    except (OSError, ValueError, OverflowError):
         return None
+    return None if _collected_without_time(workspace, student, assignment, stamp) else stamp
+
+
+def _collected_without_time(workspace: Workspace, student: str,
+                            assignment: NotebookAssignment, stamp: datetime.datetime) -> bool:
+    folder = workspace.submitted(student, assignment.name)
+    digests = {file_sha256(path) for name in assignment.notebooks
+               if (path := folder / f"{name}.ipynb").is_file()}
+    entries = []
+    try:
+        with workspace.manifest.open(encoding="utf-8") as manifest:
+            for line in manifest:
+                entry = json.loads(line) if line.strip() else {}
+                if (entry.get("student") == student and entry.get("assignment") == assignment.name
+                        and entry.get("sha256") in digests and entry.get("installed")):
+                    entries.append(entry)
+    except (OSError, ValueError):
+        return False
+    if not entries or any(entry.get("submitted") for entry in entries):
+        return False
+    received = {datetime.datetime.fromisoformat(entry["received"]).astimezone(
+        datetime.timezone.utc).replace(tzinfo=None) for entry in entries if entry.get("received")}
+    return any(abs((when - stamp).total_seconds()) < 1 for when in received)
 
 
 def _summarise(workspace: Workspace, assignment: NotebookAssignment, results: list[Result],
@@ -322,7 +400,8 @@ def run_notebooks(job, work: Path) -> Result:
     readonly = sorted({Path(relative).parts[0] for relative in notebook_set.files})
     box = isolation.Sandbox(work, None, [Path(p) for p in job.hide], job.box_limits,
                             readonly=readonly)
-    env = engine._sandbox_env(job, box)
+    env = {**engine._sandbox_env(job, box),
+           "NBGRADER_EXECUTION": "autograde"}  # as nbgrader's autograde sets it
     preload = SimpleNamespace(notebook=Path(notebook_set.preload_from))
     executed, reasons, seconds, peak = {}, [], 0.0, 0
     run, kernel, timeline = None, "", Timeline()
@@ -344,6 +423,8 @@ def run_notebooks(job, work: Path) -> Result:
         stopped = engine._stop_reason(run, status, notebook)
         if stopped is not None:
             reasons.append(stopped)
+        reasons += [found for found in _interrupted_cells(engine, notebook)
+                    if found not in reasons]
         _add_timeline(timeline, name, engine.notebook_timeline(status, notebook, launched, ended))
         nbgrader_mode.mark_never_ran(notebook, set(status.get("executed", [])))
         executed[name] = nbformat.writes(notebook)
@@ -353,6 +434,15 @@ def run_notebooks(job, work: Path) -> Result:
                   isolation=run.isolation if run else "", kernel=kernel,
                   peak_memory_mb=round(peak / 2**20), notebook_seconds=round(seconds, 2),
                   executed_notebooks=executed, timeline=timeline)
+
+
+def _interrupted_cells(engine: Any, notebook: Any) -> list[Reason]:
+    """A reason for each cell nbgrader's Execute interrupted at the cell timeout (it records
+    a CellTimeoutError output and goes on, so the run itself does not stop)."""
+    return [reason("timeout", cell=engine._cell_number(notebook, index))
+            for index, cell in enumerate(notebook.cells)
+            if any(output.get("ename") == "CellTimeoutError"
+                   for output in cell.get("outputs", []))]
 
 
 def _add_timeline(timeline: Timeline, name: str, notebook: Timeline) -> None:

@@ -97,6 +97,14 @@ def nbgrader_command(*args: str, cwd: Path) -> None:
                    env=env, check=True, capture_output=True, timeout=600)
 
 
+def exported_scores(workspace: Path) -> dict[tuple[str, str], float]:
+    """(student, assignment) → raw score, as `nbgrader export` writes them to grades.csv."""
+    nbgrader_command("export", cwd=workspace)
+    with (workspace / "grades.csv").open(encoding="utf-8") as handle:
+        return {(row["student_id"], row["assignment"]): float(row["raw_score"])
+                for row in csv.DictReader(handle)}
+
+
 def test_the_documentation_course_grades_as_nbgrader_records_it(tmp_path, capsys):
     course = copy_ps1(tmp_path / "copy")
     workspace = tmp_path / "ws"
@@ -169,6 +177,10 @@ def test_nbgrader_s_autograde_scenarios_score_as_its_tests_assert(tmp_path, caps
     # the cheat that hides tracebacks: nbgrader's Execute records the error anyway
     spam = json.loads((workspace / "autograded" / "spam" / "ps1" / "result.json").read_text())
     assert {p["cell"]: p["score"] for p in spam["parts"]}["bar"] == 0.0  # one notebook: ids
+    assert exported_scores(workspace) == {(student, "ps1"): score for student, (score, _)
+                                          in SCENARIO_SCORES.items()} | {
+        ("locked", "ps1"): scores[("locked", "p1")][0],
+        ("graded", "ps1"): scores[("graded", "p1")][0]}
 
 
 def test_course_settings_relative_files_and_timeouts(tmp_path, capsys):
@@ -205,6 +217,7 @@ def test_course_settings_relative_files_and_timeouts(tmp_path, capsys):
     assert scores[("foo", "p1")][0] == 10.0  # data.txt opened by a relative path
     assert scores[("foo", "p2")][0] == 0.0   # the 5 s cell stopped by the course's 2 s
     assert scores[("vandal", "p2")] == (0.0, False)  # not submitted: 0, as nbgrader gives
+    assert exported_scores(workspace)[("foo", "rel")] == 10.0  # nbgrader export reads it
     vandal_result = json.loads((workspace / "autograded" / "vandal" / "rel" / "result.json")
                                .read_text())
     assert "notebook p2 was not submitted" in vandal_result["reason"]
