@@ -85,12 +85,17 @@ def build(blocks: list[tuple[int, int]], augment: str, pool_first: bool = False)
     return keras.Model(inputs, outputs)
 
 
-def multiply_adds(blocks: list[tuple[int, int]]) -> int:
-    """Multiply-adds of the convolutions per image, forward."""
+def multiply_adds(blocks: list[tuple[int, int]], pool_first: bool = False) -> int:
+    """Multiply-adds of the convolutions per image, forward.
+
+    With `pool_first`, a block's convolutions after its first run on the pooled map.
+    """
     total, channels, side = 0, 3, 32
-    for filters, convolutions in blocks:
-        for _ in range(convolutions):
-            total += side * side * 9 * channels * filters
+    for index, (filters, convolutions) in enumerate(blocks):
+        pooled = pool_first and index < len(blocks) - 1
+        for convolution in range(convolutions):
+            at = side // 2 if pooled and convolution > 0 else side
+            total += at * at * 9 * channels * filters
             channels = filters
         side //= 2
     return total
@@ -125,7 +130,9 @@ def record_speed(name: str, epochs: list[dict], images: int, batch_size: int, pr
                  command: str, tag: str = "") -> None:
     """Save what one candidate measured so far (a long run may be stopped at any time)."""
     record(f"speed/{name}/b{batch_size}{tag}/{cpu_record()['class']}", {
-        "candidate": CANDIDATES[name], "multiply_adds": multiply_adds(CANDIDATES[name]["blocks"]),
+        "candidate": CANDIDATES[name],
+        "multiply_adds": multiply_adds(CANDIDATES[name]["blocks"],
+                                       CANDIDATES[name].get("pool_first", False)),
         "images": images, "batch_size": batch_size, "precision": precision, "epochs": epochs,
         "min_seconds_per_10000": round(min(e["seconds"] for e in epochs) * 10_000 / images, 1),
         "min_cpu_seconds_per_10000": round(

@@ -86,3 +86,7 @@ def test_the_recipe_benchmark_counts_the_reference_as_the_readme_does():
     # benchmarks/README.md: 29.2 M multiply-adds per image forward
     assert round(module.multiply_adds(reference) / 1e6, 1) == 29.2
     assert module.multiply_adds(module.CANDIDATES["plain4"]["blocks"]) < 0.55 * 29.2e6
+    # pooling first moves a block's later convolutions to the pooled map; plain4 has none
+    pooled = module.CANDIDATES["plain4-pool-first"]
+    assert module.multiply_adds(pooled["blocks"], True) == module.multiply_adds(pooled["blocks"])
+    assert module.multiply_adds([(32, 2), (64, 1)], True) < module.multiply_adds([(32, 2), (64, 1)])
