@@ -90,3 +90,24 @@ def test_the_recipe_benchmark_counts_the_reference_as_the_readme_does():
     pooled = module.CANDIDATES["plain4-pool-first"]
     assert module.multiply_adds(pooled["blocks"], True) == module.multiply_adds(pooled["blocks"])
     assert module.multiply_adds([(32, 2), (64, 1)], True) < module.multiply_adds([(32, 2), (64, 1)])
+
+
+def test_the_readme_thread_count_claims_are_the_measured_ones():
+    """README, 'Every submission gets the same thread count': each count repeats its own
+    accuracy exactly, the two counts differ, and the timings quoted are the file's."""
+    import json
+
+    path = ROOT / "benchmarks/results/thread_counts.json"
+    results = json.loads(path.read_text())["results"]
+    readme = (ROOT / "README.md").read_text()
+    assert set(results) == {"a3-mnist-cnn", "a4-cifar10-cnn"}
+    for summary in (result["summary"] for result in results.values()):
+        one, two = summary["threads_1"], summary["threads_2"]
+        assert len(one["accuracies"]) == len(two["accuracies"]) == 1
+        assert one["accuracies"] != two["accuracies"]
+        for quoted in (f"{one['accuracies'][0]:.4f}", f"{two['accuracies'][0]:.4f}",
+                       f"{one['training_seconds_median']:.2f} s",
+                       f"{two['training_seconds_median']:.2f} s",
+                       f"{summary['training_speedup_two_threads']:.2f}×"):
+            assert quoted in readme, quoted
+    assert results["a3-mnist-cnn"]["summary"]["training_speedup_two_threads"] < 1

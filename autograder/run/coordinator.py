@@ -14,6 +14,7 @@ import contextlib
 import datetime
 import itertools
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -36,7 +37,13 @@ from autograder.records import gradebook
 from autograder.records.nbgrader import release_files
 from autograder.records.workspace import Workspace, open_workspace, select_students
 from autograder.run import preflight
-from autograder.run.worker import Job, grade_job, start_local_worker, usable_cpus
+from autograder.run.worker import (
+    CoreBudget,
+    Job,
+    grade_job,
+    start_local_worker,
+    usable_cpus,
+)
 from autograder.sandbox import isolation, zygote
 from autograder.scoring import heldout
 from autograder.scoring.reasons import Reason, reason
@@ -83,7 +90,7 @@ def grade_batch(args: BatchOptions) -> int:
     if warning:
         print(f"autograder grade: warning: {warning}", file=sys.stderr)
     print(f"{spec.assignment}: {len(students)} submissions, {len(todo)} to grade "
-          f"(profile {profile.name}, {args.workers} workers, {args.cluster})")
+          f"(profile {profile.name}, {args.cluster})")
     if not todo:
         return 0
     data_dir = args.data or os.environ.get("CNNBOOK_DATA") or None
@@ -97,20 +104,33 @@ def grade_batch(args: BatchOptions) -> int:
     if args.memory:
         limits["memory_gb"] = args.memory
     released = _released_checksums(workspace, spec.assignment)
-    threads = max(1, usable_cpus() // args.workers)  # a Dask worker decides its own
+    key = preflight.fingerprint(spec, profile.name, limits, profile.parameters, data_dir,
+                                kinds, gpus)
+    rerun = args.preflight and not preflight.cached_pass(workspace, spec.assignment, key)
+    slots = batch_slots(args, len(todo) + rerun)
+    # the share of --workers, not of this batch's slots: every submission of a class gets the
+    # same count whatever batch it falls in (benchmarks/thread_counts.py: two threads change
+    # the numbers, and make an A3 notebook slower). A Dask worker decides its own.
+    threads = max(1, usable_cpus() // args.workers)
+    if args.cluster == "local":
+        print(f"{slots} notebook(s) at once, {threads} thread(s) each")
     box_limits = isolation.Limits.from_spec(limits)  # once per batch: every job shares it
     preload = None if gpus else zygote.imports_of(spec.notebook)  # GPU runners: cold kernels
     # the cluster is reached first: a bad address is one line. One pool (or Dask client)
     # serves the preflight and the batch, so the reference runs on the same warm kernels
-    with _engine(args, threads, preload) as run_jobs:
+    with _engine(args, slots, threads, preload) as run_jobs:
         reference = None
-        if args.preflight:
+        if rerun:
             reference = _preflight(workspace, spec, profile, limits, box_limits, data_dir,
-                                   grading_data, kinds, released, threads, gpus)
+                                   grading_data, released, threads, gpus, key)
+        elif args.preflight:
+            print("preflight: the reference solution passed before under the same conditions")
         checked = "skipped" if not args.preflight else "cached" if reference is None else "passed"
         jobs = (_prepare(workspace, spec, student, profile, limits, box_limits, data_dir,
-                         grading_data, released, threads, gpus[i % len(gpus)] if gpus else None)
+                         grading_data, released, threads,
+                         gpus[i % len(gpus)] if gpus else None)
                 for i, student in enumerate(todo))  # prepared while the first ones run
+        jobs = (_keep_threads(workspace, job, profile.name) for job in jobs)
         results = _execute(jobs, len(todo), args, run_jobs, spec.total_points, kinds, checked,
                            reference)
     return _summarise(workspace, spec, results, kinds, checked)
@@ -124,17 +144,36 @@ class Reference:
     judge: Callable[[Result], None]  # raises UserError unless the reference earned full marks
 
 
+def batch_slots(args: BatchOptions, jobs: int) -> int:
+    """How many notebooks run at once: the workers asked for, but no more than there are
+    jobs (a single regrade starts one worker, and one zygote, not two).
+
+    On a Dask cluster the workers are started as asked and each divides its own machine."""
+    if args.cluster != "local":
+        return args.workers
+    return max(1, min(args.workers, jobs))
+
+
+def _keep_threads(workspace: Workspace, job: Job, profile: str) -> Job:
+    """The thread count that graded this very submission before, whatever the batch's share
+    (or, on a Dask cluster, the worker's): a regrade computes exactly what the grade did.
+
+    A seeded training gives bit-identical weights at one thread count and slightly
+    different ones at another, so an accuracy near the threshold could cross it. The
+    local pool's CoreBudget makes a job that keeps more threads wait for the cores.
+    """
+    recorded = _recorded(workspace, job.spec, job.student, profile).get("threads")
+    if not job.unfit and isinstance(recorded, int) and 1 <= recorded <= usable_cpus():
+        job.threads, job.threads_kept = recorded, True
+    return job
+
+
 def _preflight(workspace: Workspace, spec: Spec, profile, limits: dict,
                box_limits: isolation.Limits, data_dir: str | None, grading_data: Path,
-               kinds: dict[str, str], released: dict[str, str], threads: int,
-               gpus: list[str]) -> Reference | None:
-    """The reference solution's job through this batch's path; None if it passed before under
-    the same conditions."""
-    key = preflight.fingerprint(spec, profile.name, limits, profile.parameters, data_dir,
-                                kinds, gpus)
-    if preflight.cached_pass(workspace, spec.assignment, key):
-        print("preflight: the reference solution passed before under the same conditions")
-        return None
+               released: dict[str, str], threads: int, gpus: list[str],
+               key: str) -> Reference:
+    """The reference solution's job through this batch's path (it did not pass before under
+    the same conditions)."""
     job = _prepare(workspace, spec, preflight.REFERENCE, profile, limits, box_limits, data_dir,
                    grading_data, released, threads, gpus[0] if gpus else None,
                    path=spec.notebook)
@@ -158,14 +197,22 @@ def _students(workspace: Workspace, assignment: str, requested: list[str] | None
 
 
 def _up_to_date(workspace: Workspace, spec: Spec, student: str, profile: str) -> bool:
+    return bool(_recorded(workspace, spec, student, profile))
+
+
+def _recorded(workspace: Workspace, spec: Spec, student: str, profile: str) -> dict:
+    """The stored result.json of this very submission graded with `profile`, else {}."""
     result = workspace.autograded(student, spec.assignment) / RESULT_FILE
     try:
         recorded = json.loads(result.read_text())
     except (OSError, ValueError):
-        return False
+        return {}
     submitted = workspace.submitted(student, spec.assignment) / f"{spec.assignment}.ipynb"
-    return (recorded.get("status") == "graded" and recorded.get("profile") == profile
-            and recorded.get("submission_sha256") == file_sha256(submitted))
+    if (isinstance(recorded, dict) and recorded.get("status") == "graded"
+            and recorded.get("profile") == profile
+            and recorded.get("submission_sha256") == file_sha256(submitted)):
+        return recorded
+    return {}
 
 
 def _released_checksums(workspace: Workspace, assignment: str) -> dict[str, str]:
@@ -323,19 +370,23 @@ RunJobs = Callable[[Iterator[Job]], Iterator[tuple[Job, Result]]]
 
 
 @contextlib.contextmanager
-def _engine(args: BatchOptions, threads: int, preload: list[str] | None,
+def _engine(args: BatchOptions, slots: int, threads: int, preload: list[str] | None,
             checker: bool = True) -> Iterator[RunJobs]:
-    """A local process pool or a Dask cluster, for as long as the batch needs it.
+    """A local process pool of `slots` workers or a Dask cluster, for as long as the batch
+    needs it.
 
     `checker`: local workers import Keras for the model checks (False: they never check
     a model, see start_local_worker)."""
     if args.cluster == "local":
         log = open_workspace(args.course).reports / "grade-workers.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        with ProcessPoolExecutor(max_workers=args.workers, initializer=start_local_worker,
-                                 initargs=(threads, str(log), preload, checker)) as pool:
+        context = pool_context()
+        cores = CoreBudget(usable_cpus(), context)
+        with ProcessPoolExecutor(max_workers=slots, initializer=start_local_worker,
+                                 initargs=(threads, str(log), preload, checker, cores),
+                                 mp_context=context) as pool:
             try:
-                yield lambda jobs: _from_pool(pool, jobs, args.workers)
+                yield lambda jobs: _from_pool(pool, jobs, slots)
             except BaseException:  # a refusal or ^C: what has not started never will
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
@@ -344,6 +395,36 @@ def _engine(args: BatchOptions, threads: int, preload: list[str] | None,
 
     with connect(args.cluster, args.workers) as client:
         yield lambda jobs: dask_results(client, list(jobs))
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """How the local pool starts its workers: by fork (fast, and what the tests rely on),
+    unless this process has started a threaded numerical runtime.
+
+    An instructor who grades from a Jupyter notebook where they ran Keras has
+    TensorFlow's thread pools running in this process; a worker forked from it
+    waits forever in its first TensorFlow call. A fork server starts from a fresh
+    interpreter instead."""
+    if not _threaded_runtime_started():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["autograder.run.worker"])
+    return context
+
+
+def _threaded_runtime_started() -> bool:
+    """TensorFlow or JAX has computed in this process (importing them starts no threads)."""
+    if "tensorflow" in sys.modules:
+        try:
+            from tensorflow.python.eager import context
+
+            eager = context.context_safe()
+            if eager is not None and getattr(eager, "_initialized", True):
+                return True
+        except Exception:  # another TensorFlow's internals: assume it has started
+            return True
+    backends = getattr(sys.modules.get("jax._src.xla_bridge"), "_backends", None)
+    return bool(backends)
 
 
 def _from_pool(pool: ProcessPoolExecutor, jobs: Iterator[Job], workers: int):

@@ -71,7 +71,7 @@ SANITISED = "submission.ipynb"  # the runner's input in the work folder (see wor
 
 def grade_notebook_batch(args: Any) -> int:
     """`autograder grade` for an assignment without grading.yml; 0 when all were graded."""
-    from autograder.run.coordinator import _engine, _students
+    from autograder.run.coordinator import _engine, _students, batch_slots
     from autograder.run.worker import usable_cpus
 
     workspace = open_workspace(args.course)
@@ -93,7 +93,7 @@ def grade_notebook_batch(args: Any) -> int:
     where = f", settings from {settings.config_file}" if settings.config_file else ""
     print(f"{assignment.name}: {len(students)} submissions, {len(todo)} to grade "
           f"({len(assignment.notebooks)} notebooks, nbgrader's semantics{where}; "
-          f"{args.workers} workers, {args.cluster})")
+          f"{args.cluster})")
     if not todo:
         return 0
     root = course_root(workspace.source)
@@ -107,14 +107,15 @@ def grade_notebook_batch(args: Any) -> int:
     if args.memory:
         limits["memory_gb"] = args.memory
     box_limits = isolation.Limits.from_spec(limits)
-    threads = max(1, usable_cpus() // args.workers)
+    slots = batch_slots(args, len(todo))
+    threads = max(1, usable_cpus() // args.workers)  # as in coordinator.grade_batch
     first = str(assignment.notebook_path(assignment.notebooks[0]))
     preload = None if gpus else zygote.imports_of(Path(first))
     maximum = _autograded_points(assignment)
     batch = Batch(workspace, assignment, spec, profile.name, limits, box_limits, threads,
                   gpus, config, maximum)
     with (gradebook.one_engine_per_database(),
-          _engine(args, threads, preload, checker=False) as run_jobs):
+          _engine(args, slots, threads, preload, checker=False) as run_jobs):
         checked = "skipped"
         if args.preflight:
             checked = _preflight(batch, run_jobs)

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ class Job:
     unfit: str = ""  # why this notebook cannot be graded at all (nothing runs), or ""
     prepare_seconds: float = 0.0  # the coordinator's work on it, for the timeline
     notebooks: NotebookSet | None = None  # an nbgrader assignment's notebooks (no grading.yml)
+    threads_kept: bool = False  # an earlier grading's count, not the batch's share
 
 
 def worker_environment(threads: int, gpu: str | None) -> dict[str, str]:
@@ -86,15 +88,53 @@ def set_worker_threads(threads: int, gpu: str | None = None) -> None:
     os.environ.update(worker_environment(threads, gpu))
 
 
+class CoreBudget:
+    """The cores a local pool's workers share: a job starts once it holds as many cores as
+    it runs threads, so that no two notebooks oversubscribe the machine.
+
+    Every job of a batch asks for the batch's share, so they never wait on each other;
+    only a regrade that keeps the thread count of an earlier grading (see
+    autograder.run.coordinator) can ask for more, and then it waits for the cores.
+    """
+
+    WAIT_SECONDS = 3600.0  # a worker that died holding cores breaks the pool well before
+
+    def __init__(self, cores: int, context: Any):
+        self.cores = max(1, cores)
+        self._free = context.Value("i", self.cores, lock=False)  # guarded by _changed
+        self._changed = context.Condition()
+
+    @contextlib.contextmanager
+    def held(self, threads: int) -> Iterator[None]:
+        wanted = max(1, min(threads, self.cores))
+        with self._changed:
+            taken = self._changed.wait_for(lambda: self._free.value >= wanted,
+                                           timeout=self.WAIT_SECONDS)
+            if taken:
+                self._free.value -= wanted
+        try:
+            yield
+        finally:
+            if taken:
+                with self._changed:
+                    self._free.value += wanted
+                    self._changed.notify_all()
+
+
+_LOCAL: dict[str, CoreBudget | None] = {"cores": None}  # this pool process's, if local
+
+
 def start_local_worker(threads: int, log: str, preload: list[str] | None = None,
-                       checker: bool = True) -> None:
+                       checker: bool = True, cores: CoreBudget | None = None) -> None:
     """Pool initializer: thread settings, TensorFlow's C++ chatter into a log file, and the
     zygote of warm kernels started at once, so that its imports overlap the first jobs.
 
     `checker`: the batch checks models outside the sandbox, so Keras is imported
     now; an nbgrader assignment (its tests run in the kernel) never needs it, and
-    on two cores the import would compete with the first notebooks."""
+    on two cores the import would compete with the first notebooks.
+    `cores`: the pool's shared budget of cores (None: jobs never wait for cores)."""
     set_worker_threads(threads)
+    _LOCAL["cores"] = cores
     descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(descriptor, 2)
     os.close(descriptor)
@@ -116,9 +156,20 @@ def grade_job(job: Job) -> Result:
     """Run, check and score one submission; never raises for what the submission does."""
     if job.unfit:
         return Result.error(job.student, job.assignment, job.unfit, code="unfit")
-    start = time.monotonic()
     job = _on_this_machine(job)
     set_worker_threads(job.threads, job.gpu)  # a Dask worker has no initializer
+    budget = _LOCAL["cores"]
+    with budget.held(job.threads) if budget is not None else contextlib.nullcontext():
+        start = time.monotonic()  # a wait for cores is not this submission's time
+        result = _grade_with_retry(job)
+        result.seconds = round(time.monotonic() - start, 2)
+    result.threads = job.threads
+    if result.timeline:  # what the phases do not cover: the folder, reading back, a retry
+        result.timeline.add("worker_other", result.seconds - result.timeline.total)
+    return result
+
+
+def _grade_with_retry(job: Job) -> Result:
     for attempt in range(INFRASTRUCTURE_TRIES):  # a kernel that failed to start: once more
         try:
             with isolation.work_folder(f"grade-{job.student}-",
@@ -129,9 +180,6 @@ def grade_job(job: Job) -> Result:
                                   traceback.format_exc(limit=5))
         if result.status == GRADED or attempt + 1 == INFRASTRUCTURE_TRIES:
             break
-    result.seconds = round(time.monotonic() - start, 2)
-    if result.timeline:  # what the phases do not cover: the folder, reading back, a retry
-        result.timeline.add("worker_other", result.seconds - result.timeline.total)
     return result
 
 
@@ -154,6 +202,8 @@ def _on_this_machine(job: Job) -> Job:
     host = workers.get(worker.address, {}).get("host")
     slots = sum(w.get("nthreads", 1) for w in workers.values() if w.get("host") == host)
     threads = max(1, usable_cpus() // max(1, slots or worker.state.nthreads))
+    if job.threads_kept:  # a regrade computes what the grade did
+        threads = job.threads
     gpu = job.gpu if job.gpu is not None else os.environ.get("CUDA_VISIBLE_DEVICES")
     return dataclasses.replace(job, threads=threads, gpu=gpu)
 

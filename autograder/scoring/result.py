@@ -132,6 +132,7 @@ class Result:
     isolation: str = ""
     kernel: str = ""
     peak_memory_mb: int | None = None
+    threads: int | None = None  # the notebook's thread count: the numbers depend on it
     graded_at: str = ""
     submission_sha256: str = ""
     data: dict[str, str] = field(default_factory=dict)   # dataset → "full" or "sample"
@@ -173,7 +174,8 @@ class Result:
             "parts": [part.to_json() for part in self.parts], "seconds": self.seconds,
             "notebook_seconds": self.notebook_seconds, "isolation": self.isolation,
             "kernel": self.kernel, "peak_memory_mb": self.peak_memory_mb,
-            "graded_at": self.graded_at, "submission_sha256": self.submission_sha256,
+            "threads": self.threads, "graded_at": self.graded_at,
+            "submission_sha256": self.submission_sha256,
         }
         if self.data:
             data["data"] = self.data
@@ -200,7 +202,8 @@ class Result:
             seconds=float(data.get("seconds") or 0.0),
             notebook_seconds=data.get("notebook_seconds"),
             isolation=str(data.get("isolation") or ""), kernel=str(data.get("kernel") or ""),
-            peak_memory_mb=data.get("peak_memory_mb"), graded_at=str(data.get("graded_at") or ""),
+            peak_memory_mb=data.get("peak_memory_mb"), threads=data.get("threads"),
+            graded_at=str(data.get("graded_at") or ""),
             submission_sha256=str(data.get("submission_sha256") or ""),
             data=dict(data.get("data") or {}), preflight=str(data.get("preflight") or ""),
             notebooks=list(data.get("notebooks") or []),

@@ -144,3 +144,36 @@ def test_one_worker_on_two_cores_forks_warm_kernels_with_two_threads(tmp_path, m
     threads = str(usable_cpus())
     assert probe["omp"] == probe["tf"] == threads
     assert probe["blas"] and set(probe["blas"]) == {int(threads)}, probe
+
+
+@needs_warm
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two usable CPUs")
+def test_a_changed_thread_count_takes_effect_in_a_warm_kernel(tmp_path, monkeypatch):
+    """One worker's zygote forks kernels with different thread counts: a regrade keeps the
+    count that graded each submission (its numbers depend on it), whatever the batch's share."""
+    from autograder.run.worker import usable_cpus
+
+    monkeypatch.setenv("AUTOGRADER_WARM_KERNELS", "1")
+    workspace = open_workspace(tmp_path / "course", create=True, source=GOLDEN / "solutions")
+    probe = craft(CORRECT, after={"test_double": THREADS_PROBE})
+    _write_submissions(workspace, {"kept": probe, "share": probe}, "toy")
+    course = ["--course", str(workspace.root)]
+    assert main(["grade", "toy", *course, "--workers", "1"]) == 0  # one worker: every core
+    cores = usable_cpus()
+
+    def recorded(student: str) -> dict:
+        return json.loads((workspace.autograded(student, "toy") / "result.json").read_text())
+
+    assert recorded("kept")["threads"] == recorded("share")["threads"] == cores
+    kept = workspace.autograded("kept", "toy") / "result.json"
+    kept.write_text(json.dumps({**recorded("kept"), "threads": 1}))  # as if graded beside another
+
+    assert main(["grade", "toy", *course, "--workers", "1", "--force"]) == 0
+    for student, threads in (("kept", 1), ("share", cores)):
+        result, seen = recorded(student), _probe(workspace.root, student)
+        assert result["kernel"] == "warm" and result["threads"] == threads
+        assert seen["omp"] == seen["tf"] == str(threads)
+        assert set(seen["blas"]) == {threads}, seen
+
+    assert main(["grade", "toy", *course, "--workers", "2", "--force"]) == 0  # share: 1 each
+    assert recorded("kept")["threads"] == 1 and recorded("share")["threads"] == cores
