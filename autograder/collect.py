@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
 
 from autograder.common import project
@@ -81,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
                           notebook_ids=_notebook_ids(workspace, assignment))
             batch.collect()
     batch.print_summary()
+    if batch.nothing_gradable:
+        print(f"autograder collect: error: all {len(batch.items)} file(s) of {args.submissions} "
+              f"were rejected (the reasons are above): none can be graded as {assignment}; "
+              f"they are kept in originals/, and listed in {batch.report}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import html
+import html.parser
 import json
 import re
 import sys
+import urllib.parse
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
@@ -123,9 +125,12 @@ def run(args: argparse.Namespace) -> int:
         entries = [(participants[student].name, participants[student].lms_id.strip(), page)
                    for student in students if student in participants
                    for page in student_pages(pages[student], notebooks)]
+        files = [(name, participant, path, path.relative_to(page.parent.resolve()).as_posix())
+                 for name, participant, path, page in _with_assets(entries)]
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_outputs([target]) as (temp,):
-            count = moodle.write_feedback_zip(temp, entries)
+            moodle.write_feedback_zip(temp, files)
+        count = len(entries)
         skipped = [student for student in students if student not in participants]
         if skipped:
             print(f"autograder feedback: note: {len(skipped)} of {len(students)} students left "
@@ -135,6 +140,46 @@ def run(args: argparse.Namespace) -> int:
         each = f" for {packed} student{'' if packed == 1 else 's'}" if count != packed else ""
         print(f"{target}: {count} feedback pages{each} for Moodle")
     return 0
+
+
+def _with_assets(entries: list[tuple[str, str, Path]]) -> list[tuple[str, str, Path, Path]]:
+    """(name, participant, file, page): each page, then the files beside it that it links to
+    (an image in a markdown cell, which nbgrader copies next to the page), once each."""
+    files, seen = [], set()
+    for name, participant, page in entries:
+        for path in [page.resolve(), *page_assets(page)]:
+            if (participant, path) not in seen:
+                seen.add((participant, path))
+                files.append((name, participant, path, page))
+    return files
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value and (name == "src" or (name == "href" and tag == "link")):
+                self.targets.append(value)
+
+
+def page_assets(page: Path) -> list[Path]:
+    """The local files a feedback page links to, in its folder or below it (no web
+    addresses, no data: URIs, nothing outside the student's folder)."""
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    folder = page.parent.resolve()
+    found = []
+    for target in parser.targets:
+        parts = urllib.parse.urlsplit(target)
+        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+            continue
+        path = (page.parent / urllib.parse.unquote(parts.path)).resolve()
+        if path.is_relative_to(folder) and path.is_file() and path not in found:
+            found.append(path)
+    return found
 
 
 def _scores(workspace: Workspace, assignment: str) -> AssignmentScores | None:

@@ -199,13 +199,15 @@ def feedback_folder(full_name: str, participant: str) -> str:
     return f"{name}_{participant}_{subtype}_{plugin}"
 
 
-def write_feedback_zip(target: Path, pages: Iterable[tuple[str, str, Path]]) -> int:
+def write_feedback_zip(target: Path, files: Iterable[tuple[str, str, Path, str]]) -> int:
     """Write the zip for "Upload multiple feedback files in a zip": each (full name,
-    participant id, HTML page) as <folder>/<page name>; a participant's several pages share
-    the folder. Returns the number of files."""
+    participant id, file, its path in the participant's folder), as <folder>/<path>; a
+    participant's several files share the folder, and Moodle keeps the subfolders of a
+    path, so a page's relative links (an image beside it) still resolve. Returns the number
+    of files."""
     count = 0
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for full_name, participant, page in pages:
-            archive.write(page, f"{feedback_folder(full_name, participant)}/{page.name}")
+        for full_name, participant, path, relative in files:
+            archive.write(path, f"{feedback_folder(full_name, participant)}/{relative}")
             count += 1
     return count

@@ -396,6 +396,11 @@ class Batch:
 
     # -- telling the user
 
+    @property
+    def nothing_gradable(self) -> bool:
+        """Every file of the batch was rejected: a wrong download or a wrong assignment."""
+        return bool(self.items) and all(item.status == "rejected" for item in self.items)
+
     def print_summary(self) -> None:
         count = {status: sum(item.status == status for item in self.items)
                  for status in ("accepted", "duplicate", "rejected")}

@@ -61,11 +61,14 @@ def mark_never_ran(notebook: Any, executed: set[int]) -> int:
 
 def score_notebook(name: str, notebook: Any, prefix: bool = True) -> tuple[list[Part], int]:
     """(the autograded cells' Parts, named `name/grade_id`; how many cells are left to
-    formgrader)."""
-    from nbgrader.utils import determine_grade, is_grade
+    formgrader: manually graded answers and tasks, as the gradebook counts them)."""
+    from nbgrader.utils import determine_grade, is_grade, is_task
 
     parts, manual = [], 0
     for cell in notebook.cells:
+        if is_task(cell):  # a task is always graded by hand
+            manual += 1
+            continue
         if not is_grade(cell):
             continue
         score, points = determine_grade(cell)

@@ -64,10 +64,11 @@ def collect(tmp_path, capsys):
     """Run `autograder collect A SOURCE …` on the workspace tmp_path/course: (status, stdout)."""
     course = tmp_path / "course"
 
-    def run(source: Path, *extra: str, assignment: str = A) -> tuple[int, str]:
+    def run(source: Path, *extra: str, assignment: str = A, expect: int = 0) -> tuple[int, str]:
         status = main(["collect", assignment, str(source), "--course", str(course), *extra])
         out, err = capsys.readouterr()
-        assert status == 0, err
+        assert status == expect, err
+        run.err = err
         return status, out
 
     run.course = course
@@ -384,6 +385,23 @@ def test_each_rejection_has_its_reason(tmp_path, collect):
         student = name.split("/")[0] if "/" in name else "_unattributed"
         [original] = originals(collect.course, student)
         assert original.read_bytes() == data
+
+
+def test_a_batch_with_nothing_gradable_exits_1_and_keeps_its_files(tmp_path, capsys):
+    """All of another assignment (the wrong download): one line, exit 1, nothing submitted;
+    the files are still kept, as every collected file is."""
+    batch = tmp_path / "batch"
+    write(batch / "eleni" / "a.ipynb", OTHER)
+    write(batch / "nikos" / "report.pdf", b"%PDF-1.4")
+    course = tmp_path / "course"
+    assert main(["collect", A, str(batch), "--course", str(course)]) == 1
+    out, err = capsys.readouterr()
+    assert "0 accepted, 0 replaced, 0 duplicate, 2 rejected" in out
+    [line] = err.strip().splitlines()
+    assert line.startswith("autograder collect: error: all 2 file(s) of ") and "originals/" in line
+    assert "none can be graded" in line
+    assert students(course) == []
+    assert [p.read_bytes() for p in originals(course, "eleni")] == [OTHER]
 
 
 def test_check_notebook_reads_grade_ids_when_metadata_is_missing():

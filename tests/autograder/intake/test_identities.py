@@ -81,8 +81,9 @@ def test_namesakes_with_their_lms_ids_on_the_roster_go_to_their_rows(tmp_path, c
 def test_one_unidentified_roster_row_and_two_namesakes_refuses_both(tmp_path, collect):
     roster = write(tmp_path / "roster.csv",
                    f"student_id,name,email,lms_id\ns1,{NAME},,\n".encode())
-    collect(moodle_namesakes(tmp_path / "moodle.zip"), "--roster", str(roster))
+    collect(moodle_namesakes(tmp_path / "moodle.zip"), "--roster", str(roster), expect=1)
     course = collect.course
+    assert "none can be graded" in collect.err  # nothing to grade: exit 1, one line
     assert students(course) == []
     report = latest_report(course)
     assert [row["status"] for row in report] == ["rejected", "rejected"]

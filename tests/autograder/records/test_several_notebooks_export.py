@@ -256,20 +256,30 @@ def test_the_moodle_zip_carries_every_notebook_page_once_graded(course, tmp_path
     assert f"{target}: 5 feedback pages for 3 students for Moodle" in out
     with zipfile.ZipFile(target) as archive:
         names = sorted(archive.namelist())
-        pages = {name: archive.read(name).decode("utf-8") for name in names}
-    assert names == ["Alyssa Hacker_302_assignfeedback_file/problem1.html",
+        pages = {name: archive.read(name).decode("utf-8") for name in names
+                 if name.endswith(".html")}
+    # problem1's page shows jupyter.png, which nbgrader copies beside it: the image goes too,
+    # once per student, or Moodle would show it broken
+    assert names == ["Alyssa Hacker_302_assignfeedback_file/jupyter.png",
+                     "Alyssa Hacker_302_assignfeedback_file/problem1.html",
                      "Alyssa Hacker_302_assignfeedback_file/problem2.html",
+                     "Ben Bitdiddle_301_assignfeedback_file/jupyter.png",
                      "Ben Bitdiddle_301_assignfeedback_file/problem1.html",
                      "Ben Bitdiddle_301_assignfeedback_file/problem2.html",
+                     "Nora Second_303_assignfeedback_file/jupyter.png",
                      "Nora Second_303_assignfeedback_file/problem1.html"]  # no problem2 handed in
+    assert '<img alt="" src="jupyter.png"' in pages[names[4]]
+    png = USER_GUIDE / "source" / "ps1" / "jupyter.png"
+    with zipfile.ZipFile(target) as archive:
+        assert archive.read(names[0]) == png.read_bytes()
     # Moodle's importer: each file goes to its participant, named by what follows the folder
     assert [participant_of(name, {"301", "302", "303"}) for name in names] == [
-        ("302", "assignfeedback_file")] * 2 + [("301", "assignfeedback_file")] * 2 + [
-        ("303", "assignfeedback_file")]
+        ("302", "assignfeedback_file")] * 3 + [("301", "assignfeedback_file")] * 3 + [
+        ("303", "assignfeedback_file")] * 2
     ben = pages["Ben Bitdiddle_301_assignfeedback_file/problem2.html"]
     assert "Assignment total: 3.5 / 13</strong> (problem1 2.5/10, problem2 1/3)." in ben
     assert "Provisional" not in ben and "left to be graded by hand" not in ben
-    assert moodle.feedback_folder("Ben Bitdiddle", "301") in names[2]
+    assert moodle.feedback_folder("Ben Bitdiddle", "301") in names[3]
 
 
 def test_provisional_pages_say_so_and_a_zip_needs_the_flag(course, tmp_path, capsys):
@@ -331,3 +341,21 @@ def test_this_course_s_pages_get_no_total_line(tmp_path):
     scores = read_gradebook(make_course(tmp_path / "course"), [A2])[A2]
     assert not any(submission.pending for submission in scores.submissions.values())
     assert total_line(scores, "s001", 16.0, "en") == ""
+
+
+def test_a_page_packs_only_the_local_files_it_links_to(tmp_path):
+    from autograder.feedback import page_assets
+
+    folder = tmp_path / "feedback" / "eleni" / "a1"
+    (folder / "images").mkdir(parents=True)
+    for name in ("images/plot.png", "style.css", "unlinked.png"):
+        (folder / name).write_bytes(b"x")
+    (tmp_path / "feedback" / "secret.txt").write_text("not hers")
+    page = folder / "a1.html"
+    page.write_text('<link rel="stylesheet" href="style.css"><img src="images/plot.png">'
+                    '<img src="images/plot.png?v=2"><img src="../secret.txt">'
+                    '<img src="/etc/passwd"><img src="https://example.org/x.png">'
+                    '<img src="data:image/png;base64,AAAA"><img src="missing.png">'
+                    '<a href="unlinked.png">a link, not a page asset</a>', encoding="utf-8")
+    assert page_assets(page) == [(folder / "style.css").resolve(),
+                                 (folder / "images" / "plot.png").resolve()]

@@ -24,8 +24,10 @@ from pathlib import Path
 import nbformat
 import nbgrader
 import pytest
+from nbgrader.api import Gradebook
 
 from autograder.cli import main
+from autograder.records.workspace import open_workspace
 from autograder.sandbox import isolation
 
 NBGRADER = Path(nbgrader.__file__).resolve().parent
@@ -133,6 +135,11 @@ def test_the_documentation_course_grades_as_nbgrader_records_it(tmp_path, capsys
         assert any(cell.get("outputs") for cell in executed.cells)
     bitdiddle = json.loads((workspace / "autograded" / "bitdiddle" / "ps1" / "result.json")
                            .read_text())
+    with Gradebook(open_workspace(workspace).db_url) as book:  # tasks count too
+        waiting = sum(grade.needs_manual_grade for notebook in
+                      book.find_submission("ps1", "bitdiddle").notebooks
+                      for grade in notebook.grades)
+    assert f"{waiting} cells are left to be graded by hand" in bitdiddle["reason"], waiting
     failed = {part["cell"]: part["reason"] for part in bitdiddle["parts"] if not part["passed"]}
     assert failed == {"problem1/correct_squares": "the test cell raised AssertionError",
                       "problem1/correct_sum_of_squares": "the test cell raised AssertionError",
