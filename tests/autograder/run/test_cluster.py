@@ -6,6 +6,7 @@ makes a one-node one in a container); elsewhere it is skipped.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -44,8 +45,11 @@ def test_a_dask_worker_shares_its_own_machines_cores(monkeypatch):
             distributed.Client(local) as client:
         placed = client.submit(worker._on_this_machine, _job(), pure=False).result()
         pinned = client.submit(worker._on_this_machine, _job(gpu="0"), pure=False).result()
+        regrade = dataclasses.replace(_job(threads=3), threads_kept=True)  # graded with 3
+        kept = client.submit(worker._on_this_machine, regrade, pure=False).result()
     assert placed.threads == max(1, worker.usable_cpus() // 2)  # not the coordinator's 7
     assert placed.gpu == "3" and pinned.gpu == "0"
+    assert kept.threads == 3  # a regrade computes what the grade did
 
 
 def test_a_local_pool_keeps_the_coordinators_settings():
