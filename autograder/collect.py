@@ -85,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
     if batch.nothing_gradable:
         print(f"autograder collect: error: all {len(batch.items)} file(s) of {args.submissions} "
               f"were rejected (the reasons are above): none can be graded as {assignment}; "
-              f"they are kept in originals/, and listed in {batch.report}", file=sys.stderr)
+              f"they are kept in originals/, and listed in {batch.report}; the roster is "
+              "unchanged", file=sys.stderr)
         return 1
     return 0
 

@@ -149,7 +149,9 @@ class Batch:
             self._store()
             self._install()
             self._write_report()
-            if self.given_roster is not None or self.learned:
+            if self.nothing_gradable:  # an error for the user: learn no one from it
+                self.learned.clear()
+            elif self.given_roster is not None or self.learned:
                 roster.write(self.workspace.root / ROSTER_NAME)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

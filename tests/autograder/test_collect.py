@@ -402,6 +402,7 @@ def test_a_batch_with_nothing_gradable_exits_1_and_keeps_its_files(tmp_path, cap
     assert "none can be graded" in line
     assert students(course) == []
     assert [p.read_bytes() for p in originals(course, "eleni")] == [OTHER]
+    assert not (course / "roster.csv").exists()  # no one is learned from a refused batch
 
 
 def test_check_notebook_reads_grade_ids_when_metadata_is_missing():
@@ -528,3 +529,16 @@ def test_roster_rejects_two_students_with_one_lms_id(tmp_path):
     path = write(tmp_path / "r.csv", b"student_id,lms_id\na,1\nb,1\n")
     with pytest.raises(UserError, match="lms_id '1'"):
         Roster.read(path)
+
+
+def test_a_refused_moodle_download_adds_no_one_to_the_roster(tmp_path, capsys):
+    """Another assignment's Moodle zip: exit 1, and the roster does not learn its names."""
+    source = make_zip(tmp_path / "moodle.zip", {
+        f"Νίκος Γεωργίου_401_assignsubmission_file_/{NB}": OTHER,
+        f"Ελένη Κ_402_assignsubmission_file_/{NB}": OTHER})
+    course = tmp_path / "course"
+    assert main(["collect", A, str(source), "--course", str(course)]) == 1
+    out, err = capsys.readouterr()
+    assert "added to" not in out and "the roster is unchanged" in err
+    assert not (course / "roster.csv").exists()
+    assert len(manifest(course)) == 2  # the files themselves are kept
